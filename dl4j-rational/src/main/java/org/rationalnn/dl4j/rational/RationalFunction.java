@@ -1,0 +1,147 @@
+package org.rationalnn.dl4j.rational;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * One rational function R(x) = P(x)/Q(x): a {@link RationalVersion} with its numerator coefficients
+ * a_0..a_m (ascending powers) and denominator coefficients (n of them, see {@link RationalVersion}).
+ * Immutable; arrays are copied in and out.
+ *
+ * <p>This is the scalar reference evaluation of the formula; fused kernels, ND4J ops and SameDiff are
+ * tested against it. Gradients: dR/dx = (P'Q − P Q')/Q², dR/da_i = x^i/Q, dR/db = −P/Q² · dQ/db.
+ */
+public final class RationalFunction {
+    private final RationalVersion version;
+    private final double[] numerator;
+    private final double[] denominator;
+
+    public RationalFunction(RationalVersion version, double[] numerator, double[] denominator) {
+        this.version = Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(numerator, "numerator");
+        Objects.requireNonNull(denominator, "denominator");
+        RationalSpec.checkDegrees(numerator.length - 1, denominator.length);
+        RationalSpec.checkFinite("numerator", numerator);
+        RationalSpec.checkFinite("denominator", denominator);
+        this.numerator = numerator.clone();
+        this.denominator = denominator.clone();
+    }
+
+    public RationalVersion version() {
+        return version;
+    }
+
+    /** Numerator degree m. */
+    public int numeratorDegree() {
+        return numerator.length - 1;
+    }
+
+    /** Denominator degree n (number of denominator coefficients). */
+    public int denominatorDegree() {
+        return denominator.length;
+    }
+
+    /** a_0..a_m (a copy). */
+    public double[] numerator() {
+        return numerator.clone();
+    }
+
+    /** Denominator coefficients (a copy). */
+    public double[] denominator() {
+        return denominator.clone();
+    }
+
+    /** R(x). */
+    public double value(double x) {
+        return value(version, numerator, 0, numerator.length, denominator, 0, denominator.length, x);
+    }
+
+    /** dR/dx. */
+    public double derivative(double x) {
+        return derivative(version, numerator, 0, numerator.length, denominator, 0, denominator.length, x);
+    }
+
+    /**
+     * Gradients of R at x with respect to every coefficient: writes dR/da_i into {@code dNum} (length m+1)
+     * and dR/db_j into {@code dDen} (length n); returns dR/dx.
+     */
+    public double gradients(double x, double[] dNum, double[] dDen) {
+        return gradients(version, numerator, 0, numerator.length, denominator, 0, denominator.length, x,
+                dNum, 0, dDen, 0);
+    }
+
+    /** P(x) by Horner's rule over a[off .. off+len-1]. */
+    public static double numeratorValue(double[] a, int off, int len, double x) {
+        double p = 0;
+        for (int i = len - 1; i >= 0; i--) {
+            p = p * x + a[off + i];
+        }
+        return p;
+    }
+
+    /** P'(x). */
+    public static double numeratorDx(double[] a, int off, int len, double x) {
+        double p = 0;
+        for (int i = len - 1; i >= 1; i--) {
+            p = p * x + i * a[off + i];
+        }
+        return p;
+    }
+
+    /** R(x) for raw coefficient arrays (the reference formula). */
+    public static double value(RationalVersion v, double[] a, int aOff, int aLen, double[] b, int bOff, int bLen,
+                               double x) {
+        return numeratorValue(a, aOff, aLen, x) / v.denominator(x, b, bOff, bLen);
+    }
+
+    /** dR/dx for raw coefficient arrays. */
+    public static double derivative(RationalVersion v, double[] a, int aOff, int aLen, double[] b, int bOff,
+                                    int bLen, double x) {
+        double p = numeratorValue(a, aOff, aLen, x);
+        double q = v.denominator(x, b, bOff, bLen);
+        return (numeratorDx(a, aOff, aLen, x) * q - p * v.denominatorDx(x, b, bOff, bLen)) / (q * q);
+    }
+
+    /**
+     * All gradients for raw coefficient arrays: dR/da_i written to {@code dA[dAOff + i]}, dR/db_j to
+     * {@code dB[dBOff + j]}; returns dR/dx.
+     */
+    public static double gradients(RationalVersion v, double[] a, int aOff, int aLen, double[] b, int bOff, int bLen,
+                                   double x, double[] dA, int dAOff, double[] dB, int dBOff) {
+        double p = numeratorValue(a, aOff, aLen, x);
+        double q = v.denominator(x, b, bOff, bLen);
+        double invQ = 1.0 / q;
+        double pw = 1.0;
+        for (int i = 0; i < aLen; i++) {
+            dA[dAOff + i] = pw * invQ;
+            pw *= x;
+        }
+        v.denominatorDb(x, b, bOff, bLen, dB, dBOff);
+        double r = p * invQ;
+        for (int j = 0; j < bLen; j++) {
+            dB[dBOff + j] *= -r * invQ;
+        }
+        return (numeratorDx(a, aOff, aLen, x) - r * v.denominatorDx(x, b, bOff, bLen)) * invQ;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof RationalFunction)) {
+            return false;
+        }
+        RationalFunction f = (RationalFunction) o;
+        return version == f.version && Arrays.equals(numerator, f.numerator)
+                && Arrays.equals(denominator, f.denominator);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * (31 * version.hashCode() + Arrays.hashCode(numerator)) + Arrays.hashCode(denominator);
+    }
+
+    @Override
+    public String toString() {
+        return "RationalFunction{" + version + ", P=" + Arrays.toString(numerator) + ", Q=" + Arrays.toString(denominator)
+                + "}";
+    }
+}

@@ -1,0 +1,370 @@
+package org.rationalnn.dl4j.rational;
+
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Immutable description of a rational activation: numerator degree m, denominator degree n,
+ * {@link RationalVersion}, initial coefficients (fitted to a {@link TargetFunction} on an interval, or
+ * given explicitly), {@link Sharing} mode and the training-noise amplitude of version D.
+ *
+ * <p>Supported degrees: m in [{@value #MIN_NUMERATOR_DEGREE}, {@value #MAX_NUMERATOR_DEGREE}], n in
+ * [{@value #MIN_DENOMINATOR_DEGREE}, {@value #MAX_DENOMINATOR_DEGREE}].
+ *
+ * <p>Defaults: type (5,4), version B (the "safe" form P/(1+|Q̃|) used by arXiv:2602.12390), initialised
+ * to LeakyReLU (slope 0.01) by a near-minimax fit on [-3, 3] (the interval of the PAU tables), LAYER
+ * sharing, D-noise 0.1.
+ *
+ * <p>The spec is stored inside DL4J layer configurations and serialized to JSON by field, so its field
+ * names are part of the saved-model format.
+ */
+public final class RationalSpec implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public static final int MIN_NUMERATOR_DEGREE = 0;
+    public static final int MAX_NUMERATOR_DEGREE = 16;
+    public static final int MIN_DENOMINATOR_DEGREE = 1;
+    public static final int MAX_DENOMINATOR_DEGREE = 16;
+    /** Largest accepted |fit bound|. */
+    public static final double MAX_FIT_BOUND = 1e4;
+
+    private int numeratorDegree = 5;
+    private int denominatorDegree = 4;
+    private RationalVersion version = RationalVersion.B;
+    private TargetFunction initFunction = TargetFunction.LEAKY_RELU;
+    private double initParameter = Double.NaN;
+    private double[] numeratorInit;
+    private double[] denominatorInit;
+    private double fitLower = -3.0;
+    private double fitUpper = 3.0;
+    private Sharing sharing = Sharing.LAYER;
+    private int groups = 1;
+    private double noise = 0.1;
+
+    /** For JSON deserialization only; use {@link #builder()}. */
+    private RationalSpec() {
+    }
+
+    /** The default spec: (5,4), version B, LeakyReLU init on [-3,3], LAYER sharing. */
+    public static RationalSpec defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder pre-filled with this spec's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.s = copy();
+        return b;
+    }
+
+    private RationalSpec copy() {
+        RationalSpec c = new RationalSpec();
+        c.numeratorDegree = numeratorDegree;
+        c.denominatorDegree = denominatorDegree;
+        c.version = version;
+        c.initFunction = initFunction;
+        c.initParameter = initParameter;
+        c.numeratorInit = numeratorInit == null ? null : numeratorInit.clone();
+        c.denominatorInit = denominatorInit == null ? null : denominatorInit.clone();
+        c.fitLower = fitLower;
+        c.fitUpper = fitUpper;
+        c.sharing = sharing;
+        c.groups = groups;
+        c.noise = noise;
+        return c;
+    }
+
+    public int getNumeratorDegree() {
+        return numeratorDegree;
+    }
+
+    public int getDenominatorDegree() {
+        return denominatorDegree;
+    }
+
+    public RationalVersion getVersion() {
+        return version;
+    }
+
+    /** The function the coefficients are fitted to, or null when explicit coefficients are given. */
+    public TargetFunction getInitFunction() {
+        return initFunction;
+    }
+
+    /** Parameter of the init function (NaN: its default). */
+    public double getInitParameter() {
+        return initParameter;
+    }
+
+    /** Explicit initial numerator coefficients (a copy), or null. */
+    public double[] getNumeratorInit() {
+        return numeratorInit == null ? null : numeratorInit.clone();
+    }
+
+    /** Explicit initial denominator coefficients (a copy), or null. */
+    public double[] getDenominatorInit() {
+        return denominatorInit == null ? null : denominatorInit.clone();
+    }
+
+    public double getFitLower() {
+        return fitLower;
+    }
+
+    public double getFitUpper() {
+        return fitUpper;
+    }
+
+    public Sharing getSharing() {
+        return sharing;
+    }
+
+    /** Group count for {@link Sharing#GROUP} (1 otherwise). */
+    public int getGroups() {
+        return groups;
+    }
+
+    /** Half-width s of version D's multiplicative noise U[1-s, 1+s]; 0 disables it. */
+    public double getNoise() {
+        return noise;
+    }
+
+    /** Number of numerator coefficients, m + 1. */
+    public int numeratorLength() {
+        return numeratorDegree + 1;
+    }
+
+    /** Number of denominator coefficients, n. */
+    public int denominatorLength() {
+        return denominatorDegree;
+    }
+
+    /** Coefficient sets S for an input with {@code channels} channels. */
+    public int numSets(long channels) {
+        return sharing.numSets(channels, groups);
+    }
+
+    /**
+     * The initial rational function: the explicit coefficients if given, else the (cached) near-minimax fit
+     * of the init function on [fitLower, fitUpper]. Version D is fitted as B (its inference form).
+     */
+    public RationalFunction initialFunction() {
+        validate();
+        if (numeratorInit != null) {
+            return new RationalFunction(version, numeratorInit, denominatorInit);
+        }
+        return RationalFit.fit(initFunction, initParameter, version, numeratorDegree, denominatorDegree, fitLower,
+                fitUpper).function();
+    }
+
+    /**
+     * Checks every field; called by {@link Builder#build()} and again by layers when they are instantiated
+     * (JSON deserialization bypasses the builder).
+     *
+     * @throws IllegalArgumentException naming the offending value and the accepted range
+     */
+    public void validate() {
+        checkDegrees(numeratorDegree, denominatorDegree);
+        if (version == null) {
+            throw new IllegalArgumentException("version must be one of " + Arrays.toString(RationalVersion.values())
+                    + ", got null");
+        }
+        if (sharing == null) {
+            throw new IllegalArgumentException("sharing must be one of " + Arrays.toString(Sharing.values())
+                    + ", got null");
+        }
+        if (groups < 1) {
+            throw new IllegalArgumentException("group count must be in [1, " + Integer.MAX_VALUE + "], got " + groups);
+        }
+        if (sharing != Sharing.GROUP && groups != 1) {
+            throw new IllegalArgumentException("group count " + groups + " is only meaningful with Sharing.GROUP, got "
+                    + sharing);
+        }
+        if (!(noise >= 0 && noise < 1)) {
+            throw new IllegalArgumentException("noise must be in [0, 1), got " + noise);
+        }
+        if ((numeratorInit == null) != (denominatorInit == null)) {
+            throw new IllegalArgumentException("explicit coefficients need both numerator and denominator arrays");
+        }
+        if (numeratorInit != null) {
+            if (numeratorInit.length != numeratorDegree + 1) {
+                throw new IllegalArgumentException("numerator coefficient array must have length m+1 = "
+                        + (numeratorDegree + 1) + ", got " + numeratorInit.length);
+            }
+            if (denominatorInit.length != denominatorDegree) {
+                throw new IllegalArgumentException("denominator coefficient array must have length n = "
+                        + denominatorDegree + ", got " + denominatorInit.length);
+            }
+            checkFinite("numerator", numeratorInit);
+            checkFinite("denominator", denominatorInit);
+        } else {
+            if (initFunction == null) {
+                throw new IllegalArgumentException("either an init function or explicit coefficients are required");
+            }
+            initFunction.resolveParameter(initParameter);
+            checkInterval(fitLower, fitUpper);
+        }
+    }
+
+    /** @throws IllegalArgumentException if m or n is outside the supported range */
+    public static void checkDegrees(int m, int n) {
+        if (m < MIN_NUMERATOR_DEGREE || m > MAX_NUMERATOR_DEGREE) {
+            throw new IllegalArgumentException("numerator degree must be in [" + MIN_NUMERATOR_DEGREE + ", "
+                    + MAX_NUMERATOR_DEGREE + "], got " + m);
+        }
+        if (n < MIN_DENOMINATOR_DEGREE || n > MAX_DENOMINATOR_DEGREE) {
+            throw new IllegalArgumentException("denominator degree must be in [" + MIN_DENOMINATOR_DEGREE + ", "
+                    + MAX_DENOMINATOR_DEGREE + "], got " + n);
+        }
+    }
+
+    /** @throws IllegalArgumentException if the interval is empty, reversed, not finite or too wide */
+    public static void checkInterval(double lo, double hi) {
+        if (!(Math.abs(lo) <= MAX_FIT_BOUND) || !(Math.abs(hi) <= MAX_FIT_BOUND)) {
+            throw new IllegalArgumentException("fit interval bounds must be finite and in [-" + MAX_FIT_BOUND + ", "
+                    + MAX_FIT_BOUND + "], got [" + lo + ", " + hi + "]");
+        }
+        if (!(lo < hi)) {
+            throw new IllegalArgumentException("fit interval must satisfy lower < upper, got [" + lo + ", " + hi + "]");
+        }
+    }
+
+    /** @throws IllegalArgumentException naming the first non-finite entry */
+    public static void checkFinite(String what, double[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Double.isFinite(values[i])) {
+                throw new IllegalArgumentException(what + " coefficient " + i + " must be finite, got " + values[i]);
+            }
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof RationalSpec)) {
+            return false;
+        }
+        RationalSpec s = (RationalSpec) o;
+        return numeratorDegree == s.numeratorDegree && denominatorDegree == s.denominatorDegree
+                && version == s.version && initFunction == s.initFunction
+                && Double.compare(initParameter, s.initParameter) == 0
+                && Arrays.equals(numeratorInit, s.numeratorInit) && Arrays.equals(denominatorInit, s.denominatorInit)
+                && Double.compare(fitLower, s.fitLower) == 0 && Double.compare(fitUpper, s.fitUpper) == 0
+                && sharing == s.sharing && groups == s.groups && Double.compare(noise, s.noise) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        int h = Objects.hash(numeratorDegree, denominatorDegree, version, initFunction, initParameter, fitLower,
+                fitUpper, sharing, groups, noise);
+        return 31 * (31 * h + Arrays.hashCode(numeratorInit)) + Arrays.hashCode(denominatorInit);
+    }
+
+    @Override
+    public String toString() {
+        return "RationalSpec{(" + numeratorDegree + "," + denominatorDegree + ") " + version
+                + (numeratorInit != null ? ", explicit coefficients"
+                : ", init=" + initFunction + (Double.isNaN(initParameter) ? "" : "(" + initParameter + ")")
+                + " on [" + fitLower + ", " + fitUpper + "]")
+                + ", sharing=" + sharing + (sharing == Sharing.GROUP ? "(" + groups + ")" : "")
+                + (version.hasTrainingNoise() ? ", noise=" + noise : "") + "}";
+    }
+
+    /** Builder with the defaults listed on {@link RationalSpec}. */
+    public static final class Builder {
+        private RationalSpec s = new RationalSpec();
+
+        private Builder() {
+        }
+
+        /** Numerator degree m and denominator degree n. */
+        public Builder degrees(int m, int n) {
+            s.numeratorDegree = m;
+            s.denominatorDegree = n;
+            return this;
+        }
+
+        public Builder version(RationalVersion version) {
+            s.version = version;
+            return this;
+        }
+
+        /** Initialise by fitting this function (clears explicit coefficients). */
+        public Builder init(TargetFunction function) {
+            return init(function, Double.NaN);
+        }
+
+        /** Initialise by fitting this function with a parameter (e.g. LeakyReLU slope); NaN: its default. */
+        public Builder init(TargetFunction function, double parameter) {
+            s.initFunction = function;
+            s.initParameter = parameter;
+            s.numeratorInit = null;
+            s.denominatorInit = null;
+            return this;
+        }
+
+        /**
+         * Explicit initial coefficients: numerator a_0..a_m and denominator (n values, meaning per
+         * {@link RationalVersion}). Sets the degrees from the array lengths and clears the init function.
+         */
+        public Builder coefficients(double[] numerator, double[] denominator) {
+            Objects.requireNonNull(numerator, "numerator");
+            Objects.requireNonNull(denominator, "denominator");
+            s.numeratorInit = numerator.clone();
+            s.denominatorInit = denominator.clone();
+            s.numeratorDegree = numerator.length - 1;
+            s.denominatorDegree = denominator.length;
+            s.initFunction = null;
+            s.initParameter = Double.NaN;
+            return this;
+        }
+
+        /** Explicit initial coefficients taken from a function (its version is used too). */
+        public Builder coefficients(RationalFunction f) {
+            s.version = f.version();
+            return coefficients(f.numerator(), f.denominator());
+        }
+
+        /** Interval on which the init function is fitted. */
+        public Builder fitInterval(double lower, double upper) {
+            s.fitLower = lower;
+            s.fitUpper = upper;
+            return this;
+        }
+
+        /** LAYER or CHANNEL sharing; use {@link #groups(int)} for GROUP. */
+        public Builder sharing(Sharing sharing) {
+            s.sharing = sharing;
+            if (sharing != Sharing.GROUP) {
+                s.groups = 1;
+            }
+            return this;
+        }
+
+        /** GROUP sharing with g groups of contiguous channels. */
+        public Builder groups(int g) {
+            s.sharing = Sharing.GROUP;
+            s.groups = g;
+            return this;
+        }
+
+        /** Version D's noise half-width s in [0, 1): numerator coefficients × U[1-s, 1+s] in training. */
+        public Builder noise(double s) {
+            this.s.noise = s;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException for any invalid field, naming the value and its range */
+        public RationalSpec build() {
+            RationalSpec out = s.copy();
+            out.validate();
+            return out;
+        }
+    }
+}
