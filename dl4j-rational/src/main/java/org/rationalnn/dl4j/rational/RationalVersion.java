@@ -17,83 +17,39 @@ package org.rationalnn.dl4j.rational;
  * <td>b_1..b_n</td></tr>
  * </table>
  *
- * <p>This enum is the single definition of Q, dQ/dx and dQ/db that every execution path (scalar
- * reference, fused kernel, ND4J ops, SameDiff) is tested against. The subgradient of |.| is sign(.)
- * with sign(0) = 0. A denominator coefficient array always has n entries; entry j multiplies
- * x^(j + {@link #firstPower()}).
+ * <p>All five forms are one formula with four switches, and this enum is its single definition:
+ * with y = |x| if {@link #absInput()} else x, c_j = |b_j| if {@link #absCoefficients()} else b_j, and the
+ * inner sum T = Σ_{j=0..n-1} c_j y^(j + {@link #firstPower()}),
+ * Q = {@link #offset()} + (|T| if {@link #absOfSum()} else T).
+ * Every execution path (scalar reference here, fused kernel, ND4J ops, SameDiff) is built from these
+ * switches and tested against the scalar methods. The subgradient of |.| is sign(.) with sign(0) = 0.
+ * A denominator coefficient array always has n entries; entry j multiplies the power j + firstPower.
  */
 public enum RationalVersion {
     /** Q = 1 + Σ |b_k| |x|^k: safe (Q ≥ 1), even in x. */
-    A(1, 1.0, false) {
-        @Override
-        public double denominator(double x, double[] b, int off, int n) {
-            double ax = Math.abs(x);
-            double s = 0;
-            for (int j = n - 1; j >= 0; j--) {
-                s = s * ax + Math.abs(b[off + j]);
-            }
-            return 1.0 + s * ax;
-        }
-
-        @Override
-        public double denominatorDx(double x, double[] b, int off, int n) {
-            double ax = Math.abs(x);
-            double s = 0;
-            for (int j = n - 1; j >= 0; j--) {
-                s = s * ax + (j + 1) * Math.abs(b[off + j]);
-            }
-            return s * Math.signum(x);
-        }
-
-        @Override
-        public void denominatorDb(double x, double[] b, int off, int n, double[] out, int outOff) {
-            double ax = Math.abs(x);
-            double p = ax;
-            for (int j = 0; j < n; j++) {
-                out[outOff + j] = Math.signum(b[off + j]) * p;
-                p *= ax;
-            }
-        }
-    },
+    A(1, 1.0, true, false),
     /** Q = 1 + |Σ_{k≥1} b_k x^k|: safe (Q ≥ 1); the form used by arXiv:2602.12390. */
-    B(1, 1.0, true),
+    B(1, 1.0, false, true),
     /** Q = 0.1 + |Σ_{k≥0} b_k x^k|: safe (Q ≥ 0.1). */
-    C(0, 0.1, true),
+    C(0, 0.1, false, true),
     /** As {@link #B}, with multiplicative noise on the numerator coefficients during training. */
-    D(1, 1.0, true),
+    D(1, 1.0, false, true),
     /** Q = 1 + Σ_{k≥1} b_k x^k: unprotected, may have poles. */
-    N(1, 1.0, false) {
-        @Override
-        public double denominator(double x, double[] b, int off, int n) {
-            return offset() + polynomial(x, b, off, n);
-        }
-
-        @Override
-        public double denominatorDx(double x, double[] b, int off, int n) {
-            return polynomialDx(x, b, off, n);
-        }
-
-        @Override
-        public void denominatorDb(double x, double[] b, int off, int n, double[] out, int outOff) {
-            double p = x;
-            for (int j = 0; j < n; j++) {
-                out[outOff + j] = p;
-                p *= x;
-            }
-        }
-    };
+    N(1, 1.0, false, false);
 
     private final int firstPower;
     private final double offset;
+    private final boolean absInputAndCoefficients;
     private final boolean absOfSum;
 
-    RationalVersion(int firstPower, double offset, boolean absOfSum) {
+    RationalVersion(int firstPower, double offset, boolean absInputAndCoefficients, boolean absOfSum) {
         this.firstPower = firstPower;
         this.offset = offset;
+        this.absInputAndCoefficients = absInputAndCoefficients;
         this.absOfSum = absOfSum;
     }
 
-    /** Power of x multiplied by the first denominator coefficient: 0 for C, 1 otherwise. */
+    /** Power of the input multiplied by the first denominator coefficient: 0 for C, 1 otherwise. */
     public int firstPower() {
         return firstPower;
     }
@@ -103,14 +59,24 @@ public enum RationalVersion {
         return offset;
     }
 
-    /** Whether Q = offset + |T(x)| with T the inner polynomial (B, C, D). */
-    public boolean isAbsOfSum() {
+    /** Whether the denominator sum runs over |x| rather than x (A). */
+    public boolean absInput() {
+        return absInputAndCoefficients;
+    }
+
+    /** Whether the denominator sum uses |b_j| rather than b_j (A). */
+    public boolean absCoefficients() {
+        return absInputAndCoefficients;
+    }
+
+    /** Whether Q = offset + |T| rather than offset + T (B, C, D). */
+    public boolean absOfSum() {
         return absOfSum;
     }
 
     /** Whether Q(x) ≥ offset() &gt; 0 for every x and every coefficient (all but N). */
     public boolean isPoleFree() {
-        return this != N;
+        return absOfSum || absInputAndCoefficients;
     }
 
     /** Whether the numerator is perturbed by multiplicative noise in training (D only). */
@@ -118,52 +84,59 @@ public enum RationalVersion {
         return this == D;
     }
 
-    /**
-     * The inner polynomial T(x) = Σ_j b_j x^(j + firstPower) (used as is by B, C, D and N).
-     */
-    public double polynomial(double x, double[] b, int off, int n) {
+    /** The inner sum T(x) = Σ_j c_j y^(j + firstPower) (before the optional outer |.|). */
+    public double innerSum(double x, double[] b, int off, int n) {
+        double y = absInputAndCoefficients ? Math.abs(x) : x;
         double s = 0;
         for (int j = n - 1; j >= 0; j--) {
-            s = s * x + b[off + j];
+            double c = b[off + j];
+            s = s * y + (absInputAndCoefficients ? Math.abs(c) : c);
         }
-        return firstPower == 0 ? s : s * x;
+        return firstPower == 0 ? s : s * y;
     }
 
-    /** dT/dx for the inner polynomial. */
-    public double polynomialDx(double x, double[] b, int off, int n) {
+    /** dT/dy, the derivative of the inner sum with respect to y (y = |x| for A, x otherwise). */
+    private double innerSumDy(double y, double[] b, int off, int n) {
         double s = 0;
         for (int j = n - 1; j >= 0; j--) {
             int k = j + firstPower;
             if (k == 0) {
                 continue;
             }
-            s = s * x + k * b[off + j];
+            double c = b[off + j];
+            s = s * y + k * (absInputAndCoefficients ? Math.abs(c) : c);
         }
         return s;
     }
 
     /** Q(x) for denominator coefficients {@code b[off .. off+n-1]}. */
     public double denominator(double x, double[] b, int off, int n) {
-        return offset + Math.abs(polynomial(x, b, off, n));
-    }
-
-    /** dQ/dx. */
-    public double denominatorDx(double x, double[] b, int off, int n) {
-        return Math.signum(polynomial(x, b, off, n)) * polynomialDx(x, b, off, n);
-    }
-
-    /** Writes dQ/db_j for j = 0..n-1 into {@code out[outOff ..]}. */
-    public void denominatorDb(double x, double[] b, int off, int n, double[] out, int outOff) {
-        double s = Math.signum(polynomial(x, b, off, n));
-        double p = firstPower == 0 ? 1.0 : x;
-        for (int j = 0; j < n; j++) {
-            out[outOff + j] = s * p;
-            p *= x;
-        }
+        double t = innerSum(x, b, off, n);
+        return offset + (absOfSum ? Math.abs(t) : t);
     }
 
     /** Convenience overload over a whole array. */
     public double denominator(double x, double[] b) {
         return denominator(x, b, 0, b.length);
+    }
+
+    /** dQ/dx. */
+    public double denominatorDx(double x, double[] b, int off, int n) {
+        double outer = absOfSum ? Math.signum(innerSum(x, b, off, n)) : 1.0;
+        double y = absInputAndCoefficients ? Math.abs(x) : x;
+        double dyDx = absInputAndCoefficients ? Math.signum(x) : 1.0;
+        return outer * innerSumDy(y, b, off, n) * dyDx;
+    }
+
+    /** Writes dQ/db_j for j = 0..n-1 into {@code out[outOff ..]}. */
+    public void denominatorDb(double x, double[] b, int off, int n, double[] out, int outOff) {
+        double outer = absOfSum ? Math.signum(innerSum(x, b, off, n)) : 1.0;
+        double y = absInputAndCoefficients ? Math.abs(x) : x;
+        double p = firstPower == 0 ? 1.0 : y;
+        for (int j = 0; j < n; j++) {
+            double dc = absInputAndCoefficients ? Math.signum(b[off + j]) : 1.0;
+            out[outOff + j] = outer * p * dc;
+            p *= y;
+        }
     }
 }

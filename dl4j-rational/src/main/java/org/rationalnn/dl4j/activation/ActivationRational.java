@@ -1,0 +1,258 @@
+package org.rationalnn.dl4j.activation;
+
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.BaseActivationFunction;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.rationalnn.dl4j.kernel.RationalKernels;
+import org.rationalnn.dl4j.rational.RationalFunction;
+import org.rationalnn.dl4j.rational.RationalSpec;
+import org.rationalnn.dl4j.rational.RationalVersion;
+import org.rationalnn.dl4j.rational.Sharing;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A rational activation R(x) = P(x)/Q(x) with fixed coefficients, usable anywhere DL4J takes an
+ * {@link org.nd4j.linalg.activations.IActivation} ({@code DenseLayer}, {@code ConvolutionLayer},
+ * {@code LSTM}, {@code ActivationLayer}, ...). The formula and versions are those of {@link RationalVersion}.
+ *
+ * <p>Coefficients: {@code numerator [S][m+1]} (a_0..a_m) and {@code denominator [S][n]}, with S coefficient
+ * sets shared as given by {@link Sharing}. With CHANNEL or GROUP sharing the channel axis is axis 1 (DL4J's
+ * default NCW / NCHW layouts and feed-forward activations), or the last axis if {@code channelsLast} is set.
+ *
+ * <p>DL4J's built-in layers drop an activation's parameter gradient, so the coefficients stay fixed there;
+ * use {@link org.rationalnn.dl4j.layers.RationalActivationLayer} to train them. {@link #backprop} still
+ * returns the coefficient gradient as a row vector laid out like that layer's parameters: the numerator
+ * block [S, m+1] then the denominator block [S, n], both C-ordered. Version D is evaluated without noise
+ * here (the IActivation contract recomputes the forward pass in backprop, so noise would not match);
+ * the trainable layer applies D's training noise.
+ *
+ * <p>Immutable and thread-safe: concurrent inference from several threads is supported.
+ */
+public final class ActivationRational extends BaseActivationFunction {
+    private static final long serialVersionUID = 1L;
+
+    private RationalVersion version;
+    private Sharing sharing;
+    private boolean channelsLast;
+    private double[][] numerator;
+    private double[][] denominator;
+
+    /** For JSON deserialization only. */
+    private ActivationRational() {
+    }
+
+    /**
+     * From a spec with LAYER sharing (one coefficient set), initialised as the spec says.
+     *
+     * @throws IllegalArgumentException for CHANNEL or GROUP sharing; use {@link #ActivationRational(RationalSpec, int)}
+     */
+    public ActivationRational(RationalSpec spec) {
+        this(spec, requireLayerSharing(spec));
+    }
+
+    /** From a spec, for an input with {@code channels} channels (channel axis 1). */
+    public ActivationRational(RationalSpec spec, int channels) {
+        spec.validate();
+        int sets = spec.numSets(channels);
+        RationalFunction f = spec.initialFunction();
+        this.version = spec.getVersion();
+        this.sharing = spec.getSharing();
+        this.numerator = repeat(f.numerator(), sets);
+        this.denominator = repeat(f.denominator(), sets);
+    }
+
+    /** One coefficient set (LAYER sharing) from a rational function. */
+    public ActivationRational(RationalFunction f) {
+        this(f.version(), Sharing.LAYER, false, new double[][]{f.numerator()}, new double[][]{f.denominator()});
+    }
+
+    /** One coefficient set (LAYER sharing) from explicit coefficients. */
+    public ActivationRational(RationalVersion version, double[] numerator, double[] denominator) {
+        this(version, Sharing.LAYER, false, new double[][]{numerator}, new double[][]{denominator});
+    }
+
+    /**
+     * Explicit coefficient sets.
+     *
+     * @param numerator   S rows of m+1 coefficients
+     * @param denominator S rows of n coefficients
+     * @param channelsLast whether the channel axis is the last one (NWC, NHWC) for CHANNEL/GROUP sharing
+     */
+    public ActivationRational(RationalVersion version, Sharing sharing, boolean channelsLast, double[][] numerator,
+                              double[][] denominator) {
+        this.version = Objects.requireNonNull(version, "version");
+        this.sharing = Objects.requireNonNull(sharing, "sharing");
+        this.channelsLast = channelsLast;
+        this.numerator = deepCopy(numerator, "numerator");
+        this.denominator = deepCopy(denominator, "denominator");
+        validate();
+    }
+
+    private static int requireLayerSharing(RationalSpec spec) {
+        if (spec.getSharing() != Sharing.LAYER) {
+            throw new IllegalArgumentException("sharing " + spec.getSharing() + " needs the channel count: use "
+                    + "new ActivationRational(spec, channels)");
+        }
+        return 1;
+    }
+
+    private void validate() {
+        if (numerator.length < 1 || numerator.length != denominator.length) {
+            throw new IllegalArgumentException("numerator and denominator must have the same number (>= 1) of "
+                    + "coefficient sets, got " + numerator.length + " and " + denominator.length);
+        }
+        if (sharing == Sharing.LAYER && numerator.length != 1) {
+            throw new IllegalArgumentException("LAYER sharing needs exactly 1 coefficient set, got " + numerator.length);
+        }
+        int m1 = numerator[0].length;
+        int n = denominator[0].length;
+        RationalSpec.checkDegrees(m1 - 1, n);
+        for (int s = 0; s < numerator.length; s++) {
+            if (numerator[s].length != m1 || denominator[s].length != n) {
+                throw new IllegalArgumentException("coefficient set " + s + " must have " + m1 + " numerator and " + n
+                        + " denominator coefficients, got " + numerator[s].length + " and " + denominator[s].length);
+            }
+            RationalSpec.checkFinite("numerator", numerator[s]);
+            RationalSpec.checkFinite("denominator", denominator[s]);
+        }
+    }
+
+    public RationalVersion getVersion() {
+        return version;
+    }
+
+    public Sharing getSharing() {
+        return sharing;
+    }
+
+    public boolean isChannelsLast() {
+        return channelsLast;
+    }
+
+    /** Number of coefficient sets S. */
+    public int numSets() {
+        return numerator.length;
+    }
+
+    /** Numerator coefficients [S][m+1] (a copy). */
+    public double[][] getNumerator() {
+        return deepCopy(numerator, "numerator");
+    }
+
+    /** Denominator coefficients [S][n] (a copy). */
+    public double[][] getDenominator() {
+        return deepCopy(denominator, "denominator");
+    }
+
+    /** The rational function of coefficient set {@code s}. */
+    public RationalFunction function(int s) {
+        return new RationalFunction(version, numerator[s], denominator[s]);
+    }
+
+    @Override
+    public INDArray getActivation(INDArray in, boolean training) {
+        checkInput(in);
+        INDArray out = Nd4j.createUninitialized(in.dataType(), in.shape(), 'c');
+        RationalKernels.forward(version, in, channelsLast, sharing, coefficients(numerator, in),
+                coefficients(denominator, in), out);
+        in.assign(out);
+        return in;
+    }
+
+    @Override
+    public Pair<INDArray, INDArray> backprop(INDArray in, INDArray epsilon) {
+        assertShape(in, epsilon);
+        checkInput(in);
+        int sets = numerator.length;
+        int m1 = numerator[0].length;
+        int n = denominator[0].length;
+        INDArray dx = Nd4j.createUninitialized(in.dataType(), in.shape(), 'c');
+        INDArray grad = Nd4j.create(in.dataType(), 1, (long) sets * (m1 + n));
+        INDArray dNum = grad.get(NDArrayIndex.point(0), NDArrayIndex.interval(0, (long) sets * m1))
+                .reshape('c', sets, m1);
+        INDArray dDen = grad.get(NDArrayIndex.point(0), NDArrayIndex.interval((long) sets * m1, (long) sets * (m1 + n)))
+                .reshape('c', sets, n);
+        INDArray dNumC = dNum.dup('c');
+        INDArray dDenC = dDen.dup('c');
+        RationalKernels.backward(version, in, channelsLast, sharing, coefficients(numerator, in),
+                coefficients(denominator, in), epsilon, dx, dNumC, dDenC);
+        dNum.assign(dNumC);
+        dDen.assign(dDenC);
+        in.assign(dx);
+        return new Pair<>(in, grad);
+    }
+
+    /** Number of coefficients S·(m+1+n); independent of the input size. */
+    @Override
+    public int numParams(int inputSize) {
+        return numerator.length * (numerator[0].length + denominator[0].length);
+    }
+
+    private void checkInput(INDArray in) {
+        if (in.rank() < 2 || in.rank() > 4) {
+            throw new IllegalArgumentException("rational activation input must have rank 2, 3 or 4, got rank "
+                    + in.rank() + " with shape " + Arrays.toString(in.shape()));
+        }
+        if (sharing != Sharing.LAYER) {
+            long c = channelsLast ? in.size(in.rank() - 1) : in.size(1);
+            int sets = numerator.length;
+            boolean ok = sharing == Sharing.CHANNEL ? c == sets : c % sets == 0;
+            if (!ok) {
+                throw new IllegalArgumentException(sharing + " sharing with " + sets + " coefficient sets needs "
+                        + (sharing == Sharing.CHANNEL ? "exactly " + sets : "a multiple of " + sets)
+                        + " channels on axis " + (channelsLast ? in.rank() - 1 : 1) + ", got " + c
+                        + " (input shape " + Arrays.toString(in.shape()) + ")");
+            }
+        }
+    }
+
+    private static INDArray coefficients(double[][] c, INDArray like) {
+        return Nd4j.createFromArray(c).castTo(like.dataType());
+    }
+
+    private static double[][] repeat(double[] row, int times) {
+        double[][] out = new double[times][];
+        for (int i = 0; i < times; i++) {
+            out[i] = row.clone();
+        }
+        return out;
+    }
+
+    private static double[][] deepCopy(double[][] a, String what) {
+        Objects.requireNonNull(a, what);
+        double[][] out = new double[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = Objects.requireNonNull(a[i], what + " row " + i).clone();
+        }
+        return out;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof ActivationRational)) {
+            return false;
+        }
+        ActivationRational a = (ActivationRational) o;
+        return version == a.version && sharing == a.sharing && channelsLast == a.channelsLast
+                && Arrays.deepEquals(numerator, a.numerator) && Arrays.deepEquals(denominator, a.denominator);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(version, sharing, channelsLast, Arrays.deepHashCode(numerator),
+                Arrays.deepHashCode(denominator));
+    }
+
+    @Override
+    public String toString() {
+        return "rational(" + version + ", (" + (numerator[0].length - 1) + "," + denominator[0].length + "), "
+                + sharing + ", sets=" + numerator.length + ")";
+    }
+}
