@@ -141,7 +141,11 @@ public enum InputKind {
     }
 
     public ComputationGraph graph(RationalActivationLayer rational) {
-        ComputationGraphConfiguration conf = base(new NoOp()).graphBuilder()
+        return graph(rational, new NoOp());
+    }
+
+    public ComputationGraph graph(RationalActivationLayer rational, IUpdater updater) {
+        ComputationGraphConfiguration conf = base(updater).graphBuilder()
                 .addInputs("in").setInputTypes(inputType())
                 .addLayer("before", before(), "in")
                 .addLayer("rational", rational, "before")

@@ -1,0 +1,84 @@
+package org.rationalnn.dl4j.util;
+
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.util.ModelSerializer;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Saving DL4J models without ever destroying an existing file: the model is written to a temporary file in
+ * the target's directory, flushed to disk, and only then moved over the target (atomically where the file
+ * system allows). If anything fails, the previous file is untouched and the temporary file is removed.
+ */
+public final class ModelFiles {
+
+    private ModelFiles() {
+    }
+
+    /** Something that writes a complete file to a stream. */
+    @FunctionalInterface
+    public interface StreamWriter {
+        void write(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Saves a {@code MultiLayerNetwork} or {@code ComputationGraph} with {@link ModelSerializer}, replacing
+     * {@code target} only after the new file is complete.
+     *
+     * @param saveUpdater whether to include the updater state (needed to continue training exactly)
+     * @throws IOException naming the target when the directory does not exist or is not writable, or writing fails
+     */
+    public static void save(Model model, File target, boolean saveUpdater) throws IOException {
+        writeAtomically(target.toPath(), out -> ModelSerializer.writeModel(model, out, saveUpdater));
+    }
+
+    /**
+     * Writes a file through a temporary sibling and an atomic move.
+     *
+     * @throws IOException if the parent directory is missing or not writable, or the writer fails
+     */
+    public static void writeAtomically(Path target, StreamWriter writer) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        Path dir = absolute.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new IOException("cannot save to " + absolute + ": parent directory " + dir + " does not exist");
+        }
+        if (Files.isDirectory(absolute)) {
+            throw new IOException("cannot save to " + absolute + ": it is a directory");
+        }
+        Path tmp;
+        try {
+            tmp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
+        } catch (IOException e) {
+            throw new IOException("cannot save to " + absolute + ": directory " + dir + " is not writable", e);
+        }
+        boolean moved = false;
+        try {
+            try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                writer.write(out);
+            }
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            try {
+                Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
+            }
+            moved = true;
+        } finally {
+            if (!moved) {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+}
