@@ -26,9 +26,12 @@ public final class RationalSpec implements Serializable {
     public static final int MAX_NUMERATOR_DEGREE = 16;
     public static final int MIN_DENOMINATOR_DEGREE = 1;
     public static final int MAX_DENOMINATOR_DEGREE = 16;
+    /** Version of the persisted form of this class; written into every saved spec. */
+    public static final int FORMAT_VERSION = 1;
     /** Largest accepted |fit bound|. */
     public static final double MAX_FIT_BOUND = 1e4;
 
+    private int formatVersion = FORMAT_VERSION;
     private int numeratorDegree = 5;
     private int denominatorDegree = 4;
     private RationalVersion version = RationalVersion.B;
@@ -64,6 +67,7 @@ public final class RationalSpec implements Serializable {
 
     private RationalSpec copy() {
         RationalSpec c = new RationalSpec();
+        c.formatVersion = formatVersion;
         c.numeratorDegree = numeratorDegree;
         c.denominatorDegree = denominatorDegree;
         c.version = version;
@@ -77,6 +81,11 @@ public final class RationalSpec implements Serializable {
         c.groups = groups;
         c.noise = noise;
         return c;
+    }
+
+    /** Format version of the persisted form ({@link #FORMAT_VERSION} for specs built by this release). */
+    public int getFormatVersion() {
+        return formatVersion;
     }
 
     public int getNumeratorDegree() {
@@ -168,6 +177,11 @@ public final class RationalSpec implements Serializable {
      * @throws IllegalArgumentException naming the offending value and the accepted range
      */
     public void validate() {
+        if (formatVersion < 1 || formatVersion > FORMAT_VERSION) {
+            throw new IllegalArgumentException("RationalSpec format version must be in [1, " + FORMAT_VERSION
+                    + "] for this release of dl4j-rational, got " + formatVersion
+                    + " (saved by a newer release? upgrade dl4j-rational)");
+        }
         checkDegrees(numeratorDegree, denominatorDegree);
         if (version == null) {
             throw new IllegalArgumentException("version must be one of " + Arrays.toString(RationalVersion.values())
@@ -251,7 +265,8 @@ public final class RationalSpec implements Serializable {
             return false;
         }
         RationalSpec s = (RationalSpec) o;
-        return numeratorDegree == s.numeratorDegree && denominatorDegree == s.denominatorDegree
+        return formatVersion == s.formatVersion && numeratorDegree == s.numeratorDegree
+                && denominatorDegree == s.denominatorDegree
                 && version == s.version && initFunction == s.initFunction
                 && Double.compare(initParameter, s.initParameter) == 0
                 && Arrays.equals(numeratorInit, s.numeratorInit) && Arrays.equals(denominatorInit, s.denominatorInit)
@@ -261,7 +276,8 @@ public final class RationalSpec implements Serializable {
 
     @Override
     public int hashCode() {
-        int h = Objects.hash(numeratorDegree, denominatorDegree, version, initFunction, initParameter, fitLower,
+        int h = Objects.hash(formatVersion, numeratorDegree, denominatorDegree, version, initFunction, initParameter,
+                fitLower,
                 fitUpper, sharing, groups, noise);
         return 31 * (31 * h + Arrays.hashCode(numeratorInit)) + Arrays.hashCode(denominatorInit);
     }

@@ -12,6 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * Saving DL4J models without ever destroying an existing file: the model is written to a temporary file in
@@ -40,6 +43,17 @@ public final class ModelFiles {
         writeAtomically(target.toPath(), out -> ModelSerializer.writeModel(model, out, saveUpdater));
     }
 
+    /** Gives the new file the old file's permissions, or rw-r--r-- (temporary files start as rw-------). */
+    private static void copyPermissions(Path existing, Path tmp) throws IOException {
+        try {
+            Set<PosixFilePermission> perms = Files.exists(existing) ? Files.getPosixFilePermissions(existing)
+                    : PosixFilePermissions.fromString("rw-r--r--");
+            Files.setPosixFilePermissions(tmp, perms);
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: keep the defaults
+        }
+    }
+
     /**
      * Writes a file through a temporary sibling and an atomic move.
      *
@@ -62,6 +76,7 @@ public final class ModelFiles {
         }
         boolean moved = false;
         try {
+            copyPermissions(absolute, tmp);
             try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 writer.write(out);

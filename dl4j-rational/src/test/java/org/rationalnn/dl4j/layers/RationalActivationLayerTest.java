@@ -196,6 +196,26 @@ class RationalActivationLayerTest {
     }
 
     @Test
+    void versionDTrainsWithWorkspacesAndNoise() {
+        RationalSpec d = RationalSpec.builder().version(RationalVersion.D).noise(0.1).sharing(Sharing.CHANNEL).build();
+        for (InputKind kind : new InputKind[]{InputKind.FF, InputKind.CNN_NHWC}) {
+            MultiLayerNetwork net = kind.mln(layer(d), new Adam(1e-2));
+            ComputationGraph g = kind.graph(layer(d), new Adam(1e-2));
+            DataSet ds = new DataSet(kind.input(8, 3), kind.labels(8, 3));
+            double before = net.score(ds);
+            double gBefore = g.score(ds);
+            INDArray num0 = net.getParam("1_numerator").dup();
+            for (int i = 0; i < 30; i++) {
+                net.fit(ds);
+                g.fit(ds);
+            }
+            assertTrue(net.score(ds) < before, kind + " MLN score falls with D noise");
+            assertTrue(g.score(ds) < gBefore, kind + " graph score falls with D noise");
+            assertNotEquals(num0, net.getParam("1_numerator"), "coefficients are trained");
+        }
+    }
+
+    @Test
     void masksPassThrough() {
         InputKind kind = InputKind.RNN_NCW;
         MultiLayerNetwork net = kind.mln(layer(RationalSpec.defaults()));

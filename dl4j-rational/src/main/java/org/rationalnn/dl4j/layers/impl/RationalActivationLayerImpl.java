@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.rationalnn.dl4j.kernel.RationalKernels;
@@ -52,7 +53,10 @@ public class RationalActivationLayerImpl extends BaseLayer<RationalActivationLay
         numeratorNoise = null;
         if (training && spec.getVersion().hasTrainingNoise() && spec.getNoise() > 0) {
             double s = spec.getNoise();
-            numeratorNoise = Nd4j.rand(numerator.dataType(), numerator.shape()).muli(2 * s).addi(1 - s);
+            // detached: the noise must outlive this pass's workspace, until backpropGradient
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                numeratorNoise = Nd4j.rand(numerator.dataType(), numerator.shape()).muli(2 * s).addi(1 - s);
+            }
             numerator = numerator.mul(numeratorNoise);
         }
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(), 'c');
