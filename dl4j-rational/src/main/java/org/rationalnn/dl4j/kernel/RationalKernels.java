@@ -1,6 +1,8 @@
 package org.rationalnn.dl4j.kernel;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.rationalnn.dl4j.rational.RationalVersion;
 import org.rationalnn.dl4j.rational.Sharing;
 
@@ -9,30 +11,57 @@ import java.util.Locale;
 /**
  * Chooses the kernel that layers and activations run, and applies it to arrays of any supported layout.
  *
- * <p>The system property {@value #KERNEL_PROPERTY} forces a kernel: {@code nd4j} (ND4J ops, any
- * backend) or {@code auto} (the default: the best kernel available for the active backend). At present
- * {@code auto} selects the ND4J-ops kernel on every backend.
+ * <p>Dispatch ({@code auto}, the default): on ND4J's CPU backend, float32 and float64 arrays go to the fused
+ * {@link JvmRationalKernel}; everything else (CUDA or any other backend, half precision) goes to the
+ * backend-agnostic {@link NdOpsRationalKernel}. The system property {@value #KERNEL_PROPERTY} forces one:
+ * {@code jvm} or {@code nd4j} ({@code jvm} still falls back to ND4J ops for data types it cannot handle).
+ * The property is read on every call, so it can be changed at run time (tests and benchmarks do).
  */
 public final class RationalKernels {
 
-    /** System property that forces a kernel: {@code auto} or {@code nd4j}. */
+    /** System property that forces a kernel: {@code auto}, {@code jvm} or {@code nd4j}. */
     public static final String KERNEL_PROPERTY = "org.rationalnn.kernel";
+
+    private static volatile Boolean cpuBackend;
 
     private RationalKernels() {
     }
 
-    /** The kernel used for new calls (read from {@value #KERNEL_PROPERTY} on every call). */
+    /** The kernel used for float32 arrays, as reported by {@link org.rationalnn.dl4j.util.BackendReport}. */
     public static RationalKernel active() {
+        return forDataType(DataType.FLOAT);
+    }
+
+    /** The kernel that handles arrays of this data type under the current setting of {@value #KERNEL_PROPERTY}. */
+    public static RationalKernel forDataType(DataType dataType) {
         String choice = System.getProperty(KERNEL_PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
         switch (choice) {
             case "auto":
+                return isCpuBackend() && JvmRationalKernel.supports(dataType) ? JvmRationalKernel.INSTANCE
+                        : NdOpsRationalKernel.INSTANCE;
+            case "jvm":
+                return JvmRationalKernel.supports(dataType) ? JvmRationalKernel.INSTANCE : NdOpsRationalKernel.INSTANCE;
             case "nd4j":
-            case "nd4j-ops":
                 return NdOpsRationalKernel.INSTANCE;
             default:
                 throw new IllegalArgumentException("system property " + KERNEL_PROPERTY
-                        + " must be one of [auto, nd4j], got '" + choice + "'");
+                        + " must be one of [auto, jvm, nd4j], got '" + choice + "'");
         }
+    }
+
+    /** Whether ND4J runs on its native CPU backend. */
+    public static boolean isCpuBackend() {
+        Boolean cpu = cpuBackend;
+        if (cpu == null) {
+            String name = Nd4j.getBackend().getClass().getName().toLowerCase(Locale.ROOT);
+            cpu = name.contains("cpu") || name.contains("nativecpu");
+            if (!cpu) {
+                // fail with a clear message where the GPU build cannot run (e.g. CUDA 11.6 on Hopper)
+                org.rationalnn.dl4j.util.CudaCompatibility.check();
+            }
+            cpuBackend = cpu;
+        }
+        return cpu;
     }
 
     /**
@@ -46,7 +75,7 @@ public final class RationalKernels {
         int sets = (int) numerator.size(0);
         INDArray x = SetView.of(SetView.contiguous(input), channelsLast, sharing, sets);
         INDArray out = SetView.of(output, channelsLast, sharing, sets);
-        active().forward(version, x, cast(numerator, x), cast(denominator, x), out);
+        forDataType(x.dataType()).forward(version, x, cast(numerator, x), cast(denominator, x), out);
     }
 
     /**
@@ -63,7 +92,8 @@ public final class RationalKernels {
         INDArray dNum = dNumerator.dataType() == x.dataType() ? dNumerator : dNumerator.ulike().castTo(x.dataType());
         INDArray dDen = dDenominator.dataType() == x.dataType() ? dDenominator
                 : dDenominator.ulike().castTo(x.dataType());
-        active().backward(version, x, cast(numerator, x), cast(denominator, x), cast(eps, x), dx, dNum, dDen);
+        forDataType(x.dataType()).backward(version, x, cast(numerator, x), cast(denominator, x), cast(eps, x), dx,
+                dNum, dDen);
         if (dNum != dNumerator) {
             dNumerator.assign(dNum);
         }

@@ -25,9 +25,10 @@ public final class BackendReport {
     private final String dataType;
     private final String kernel;
     private final int cpuThreads;
+    private final String warning;
 
     private BackendReport(String backend, boolean cuda, int devices, String deviceDescription, String dataType,
-                          String kernel, int cpuThreads) {
+                          String kernel, int cpuThreads, String warning) {
         this.backend = backend;
         this.cuda = cuda;
         this.devices = devices;
@@ -35,6 +36,7 @@ public final class BackendReport {
         this.dataType = dataType;
         this.kernel = kernel;
         this.cpuThreads = cpuThreads;
+        this.warning = warning;
     }
 
     /** Reads the state of the running ND4J backend (initialises ND4J if needed). */
@@ -60,7 +62,16 @@ public final class BackendReport {
         int threads = Nd4jEnvironment.getEnvironment().getNumCores();
         return new BackendReport(backendClass, cuda, devices, description,
                 Nd4j.dataType() + " (floating point default " + Nd4j.defaultFloatingPointType() + ")",
-                RationalKernels.active().name(), threads);
+                kernelName(), threads,
+                CudaCompatibility.problem().orElse(null));
+    }
+
+    private static String kernelName() {
+        try {
+            return RationalKernels.active().name();
+        } catch (IllegalStateException e) {
+            return "unavailable (" + e.getMessage() + ")";
+        }
     }
 
     /** The ND4J backend class, e.g. {@code CpuBackend} or {@code JCublasBackend}. */
@@ -91,6 +102,9 @@ public final class BackendReport {
         m.put("data type", dataType);
         m.put("rational kernel", kernel);
         m.put("cpu threads", Integer.toString(cpuThreads));
+        if (warning != null) {
+            m.put("WARNING", warning);
+        }
         return m;
     }
 

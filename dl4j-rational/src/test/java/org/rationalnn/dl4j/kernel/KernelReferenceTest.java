@@ -34,19 +34,27 @@ class KernelReferenceTest {
                 for (DataType dt : new DataType[]{DataType.DOUBLE, DataType.FLOAT}) {
                     int m = 1 + r.nextInt(6);
                     int n = 1 + r.nextInt(5);
-                    out.add(Arguments.of(v, s, dt, m, n, i % 5, i % 3 == 0));
+                    for (String kernel : KERNELS) {
+                        out.add(Arguments.of(kernel, v, s, dt, m, n, i % 5, i % 3 == 0));
+                    }
                     i++;
                 }
             }
         }
-        // single element and odd sizes
-        out.add(Arguments.of(RationalVersion.A, Sharing.CHANNEL, DataType.FLOAT, 5, 4, 5, false));
-        out.add(Arguments.of(RationalVersion.C, Sharing.LAYER, DataType.DOUBLE, 0, 1, 5, false));
-        out.add(Arguments.of(RationalVersion.N, Sharing.GROUP, DataType.DOUBLE, 16, 16, 2, true));
+        for (String kernel : KERNELS) {
+            // single element, extreme degrees, and an array large enough to run multi-threaded
+            out.add(Arguments.of(kernel, RationalVersion.A, Sharing.CHANNEL, DataType.FLOAT, 5, 4, 5, false));
+            out.add(Arguments.of(kernel, RationalVersion.C, Sharing.LAYER, DataType.DOUBLE, 0, 1, 5, false));
+            out.add(Arguments.of(kernel, RationalVersion.N, Sharing.GROUP, DataType.DOUBLE, 16, 16, 2, true));
+            out.add(Arguments.of(kernel, RationalVersion.B, Sharing.CHANNEL, DataType.FLOAT, 5, 4, 6, false));
+            out.add(Arguments.of(kernel, RationalVersion.A, Sharing.LAYER, DataType.DOUBLE, 5, 4, 6, true));
+        }
         return out.stream();
     }
 
-    /** Shapes by index: 0 FF, 1 NCW, 2 NWC, 3 NCHW, 4 NHWC, 5 single element [1,1]. */
+    static final String[] KERNELS = {"jvm", "nd4j"};
+
+    /** Shapes by index: 0 FF, 1 NCW, 2 NWC, 3 NCHW, 4 NHWC, 5 single element [1,1], 6 large NCHW. */
     static long[] shape(int kind, Random r) {
         int c = 6;
         switch (kind) {
@@ -55,13 +63,14 @@ class KernelReferenceTest {
             case 2: return new long[]{3, 5, c};
             case 3: return new long[]{2, c, 3, 5};
             case 4: return new long[]{2, 3, 5, c};
+            case 6: return new long[]{3, c, 67, 71};
             default: return new long[]{1, 1};
         }
     }
 
-    @ParameterizedTest(name = "{0} {1} {2} ({3},{4}) layout={5} view={6}")
+    @ParameterizedTest(name = "{0} {1} {2} {3} ({4},{5}) layout={6} view={7}")
     @MethodSource("cases")
-    void matchesReference(RationalVersion v, Sharing sharing, DataType dt, int m, int n, int kind, boolean view) {
+    void matchesReference(String kernel, RationalVersion v, Sharing sharing, DataType dt, int m, int n, int kind, boolean view) {
         Random r = new Random(31L * m + n + kind);
         long[] shape = shape(kind, r);
         boolean channelsLast = kind == 2 || kind == 4;
@@ -101,12 +110,26 @@ class KernelReferenceTest {
         INDArray dx = Nd4j.create(dt, shape, 'c');
         INDArray dNum = Nd4j.create(dt, sets, m + 1);
         INDArray dDen = Nd4j.create(dt, sets, n);
-        RationalKernels.forward(v, x, channelsLast, sharing, num, den, out);
-        RationalKernels.backward(v, x, channelsLast, sharing, num, den, eps, dx, dNum, dDen);
+        String before = System.getProperty(RationalKernels.KERNEL_PROPERTY);
+        System.setProperty(RationalKernels.KERNEL_PROPERTY, kernel);
+        try {
+            assertEquals(kernel.equals("jvm") ? "jvm-fused" : "nd4j-ops",
+                    RationalKernels.forDataType(dt).name());
+            RationalKernels.forward(v, x, channelsLast, sharing, num, den, out);
+            RationalKernels.backward(v, x, channelsLast, sharing, num, den, eps, dx, dNum, dDen);
+        } finally {
+            if (before == null) {
+                System.clearProperty(RationalKernels.KERNEL_PROPERTY);
+            } else {
+                System.setProperty(RationalKernels.KERNEL_PROPERTY, before);
+            }
+        }
 
         // reference
         double[][] refDNum = new double[sets][m + 1];
         double[][] refDDen = new double[sets][n];
+        double[][] absDNum = new double[sets][m + 1];
+        double[][] absDDen = new double[sets][n];
         double[] ga = new double[m + 1];
         double[] gb = new double[n];
         double tol = dt == DataType.DOUBLE ? 1e-12 : 1e-5;
@@ -129,17 +152,19 @@ class KernelReferenceTest {
             assertClose(ev * dRdx, dx.getDouble(idx), tol, "dx at " + e);
             for (int j = 0; j <= m; j++) {
                 refDNum[s][j] += ev * ga[j];
+                absDNum[s][j] += Math.abs(ev * ga[j]);
             }
             for (int j = 0; j < n; j++) {
                 refDDen[s][j] += ev * gb[j];
+                absDDen[s][j] += Math.abs(ev * gb[j]);
             }
         }
         for (int s = 0; s < sets; s++) {
             for (int j = 0; j <= m; j++) {
-                assertClose(refDNum[s][j], dNum.getDouble(s, j), tol * 10, "dNumerator[" + s + "][" + j + "]");
+                assertSumClose(refDNum[s][j], absDNum[s][j], dNum.getDouble(s, j), tol, "dNumerator[" + s + "][" + j + "]");
             }
             for (int j = 0; j < n; j++) {
-                assertClose(refDDen[s][j], dDen.getDouble(s, j), tol * 10, "dDenominator[" + s + "][" + j + "]");
+                assertSumClose(refDDen[s][j], absDDen[s][j], dDen.getDouble(s, j), tol, "dDenominator[" + s + "][" + j + "]");
             }
         }
     }
@@ -156,6 +181,11 @@ class KernelReferenceTest {
         INDArray view = big.get(idx);
         view.assign(a);
         return view;
+    }
+
+    /** A sum is compared relative to the sum of its terms' magnitudes (its condition). */
+    private static void assertSumClose(double expected, double absSum, double actual, double rel, String what) {
+        assertEquals(expected, actual, rel * Math.max(1.0, absSum), what);
     }
 
     private static void assertClose(double expected, double actual, double rel, String what) {
