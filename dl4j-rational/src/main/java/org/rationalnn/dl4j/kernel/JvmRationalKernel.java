@@ -73,7 +73,7 @@ public final class JvmRationalKernel implements RationalKernel {
         long n = x.length();
         long inner = x.size(2);
         int sets = (int) x.size(1);
-        runParallel(n, (from, to, acc) -> {
+        parallel(n, (from, to, acc) -> {
             double[] xs = new double[CHUNK];
             double[] ys = new double[CHUNK];
             for (long start = from; start < to; start += CHUNK) {
@@ -89,7 +89,7 @@ public final class JvmRationalKernel implements RationalKernel {
                 }
                 o.write(start, ys, len);
             }
-        }, null);
+        }, 0, null);
     }
 
     @Override
@@ -104,7 +104,7 @@ public final class JvmRationalKernel implements RationalKernel {
         int sets = (int) x.size(1);
         int accLen = sets * (c.m1 + c.n);
         double[] total = new double[accLen];
-        runParallel(n, (from, to, acc) -> {
+        parallel(n, (from, to, acc) -> {
             double[] xs = new double[CHUNK];
             double[] es = new double[CHUNK];
             double[] ds = new double[CHUNK];
@@ -122,7 +122,7 @@ public final class JvmRationalKernel implements RationalKernel {
                 }
                 d.write(start, ds, len);
             }
-        }, new Accumulator(total, accLen));
+        }, accLen, total);
         // the sign of b_j (version A) is constant per set: applied once here
         for (int s = 0; s < sets; s++) {
             for (int j = 0; j < c.n; j++) {
@@ -133,7 +133,7 @@ public final class JvmRationalKernel implements RationalKernel {
         writeMatrix(dDenominator, total, sets * c.m1, sets, c.n);
     }
 
-    private static void writeMatrix(INDArray target, double[] values, int off, int rows, int cols) {
+    static void writeMatrix(INDArray target, double[] values, int off, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             for (int col = 0; col < cols; col++) {
                 target.putScalar(r, col, values[off + r * cols + col]);
@@ -141,26 +141,20 @@ public final class JvmRationalKernel implements RationalKernel {
         }
     }
 
-    private interface Body {
+    interface Body {
         void run(long from, long to, double[] acc);
     }
 
-    /** Per-thread accumulators summed into {@code total} in thread order. */
-    private static final class Accumulator {
-        final double[] total;
-        final int length;
-
-        Accumulator(double[] total, int length) {
-            this.total = total;
-            this.length = length;
-        }
-    }
-
-    private void runParallel(long n, Body body, Accumulator acc) {
+    /**
+     * Runs {@code body} over [0, n) split into one contiguous range per thread (one range below
+     * {@link #PARALLEL_THRESHOLD}); each range gets its own accumulator of {@code accLen} doubles, summed into
+     * {@code total} in range order afterwards (deterministic for a given thread count).
+     */
+    void parallel(long n, Body body, int accLen, double[] total) {
         int parts = n < PARALLEL_THRESHOLD || pool == null ? 1 : threads;
         double[][] partial = new double[parts][];
         for (int p = 0; p < parts; p++) {
-            partial[p] = acc == null ? null : new double[acc.length];
+            partial[p] = accLen == 0 ? null : new double[accLen];
         }
         long step = (n + parts - 1) / parts;
         List<Future<?>> futures = new ArrayList<>();
@@ -183,10 +177,10 @@ public final class JvmRationalKernel implements RationalKernel {
                 throw new IllegalStateException("rational kernel failed", e.getCause());
             }
         }
-        if (acc != null) {
+        if (accLen > 0) {
             for (double[] a : partial) {
-                for (int i = 0; i < acc.length; i++) {
-                    acc.total[i] += a[i];
+                for (int i = 0; i < accLen; i++) {
+                    total[i] += a[i];
                 }
             }
         }

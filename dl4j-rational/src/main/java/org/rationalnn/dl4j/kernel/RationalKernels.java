@@ -19,7 +19,7 @@ import java.util.Locale;
  */
 public final class RationalKernels {
 
-    /** System property that forces a kernel: {@code auto}, {@code jvm} or {@code nd4j}. */
+    /** System property that forces a kernel: {@code auto}, {@code jvm}, {@code scalar} or {@code nd4j}. */
     public static final String KERNEL_PROPERTY = "org.rationalnn.kernel";
 
     private static volatile Boolean cpuBackend;
@@ -37,16 +37,33 @@ public final class RationalKernels {
         String choice = System.getProperty(KERNEL_PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
         switch (choice) {
             case "auto":
-                return isCpuBackend() && JvmRationalKernel.supports(dataType) ? JvmRationalKernel.INSTANCE
-                        : NdOpsRationalKernel.INSTANCE;
+                return isCpuBackend() ? cpuKernel(dataType, true) : NdOpsRationalKernel.INSTANCE;
             case "jvm":
-                return JvmRationalKernel.supports(dataType) ? JvmRationalKernel.INSTANCE : NdOpsRationalKernel.INSTANCE;
+                return cpuKernel(dataType, true);
+            case "scalar":
+                return cpuKernel(dataType, false);
             case "nd4j":
                 return NdOpsRationalKernel.INSTANCE;
             default:
                 throw new IllegalArgumentException("system property " + KERNEL_PROPERTY
-                        + " must be one of [auto, jvm, nd4j], got '" + choice + "'");
+                        + " must be one of [auto, jvm, scalar, nd4j], got '" + choice + "'");
         }
+    }
+
+    /** The best JVM kernel for this data type: Vector API for float32 when available, else the scalar one. */
+    private static RationalKernel cpuKernel(DataType dataType, boolean allowVector) {
+        if (dataType == DataType.FLOAT && allowVector && VECTOR_API) {
+            return VectorKernelHolder.INSTANCE;
+        }
+        return JvmRationalKernel.supports(dataType) ? JvmRationalKernel.INSTANCE : NdOpsRationalKernel.INSTANCE;
+    }
+
+    /** Whether {@code jdk.incubator.vector} is present (the JVM was started with --add-modules). */
+    private static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
+    /** Loaded only when the Vector API is present, so the class never links against a missing module. */
+    private static final class VectorKernelHolder {
+        static final RationalKernel INSTANCE = VectorRationalKernel.INSTANCE;
     }
 
     /** Whether ND4J runs on its native CPU backend. */

@@ -1,0 +1,454 @@
+package org.rationalnn.dl4j.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.rationalnn.dl4j.rational.RationalVersion;
+
+import java.nio.FloatBuffer;
+
+/**
+ * Fused float32 CPU kernel on the JDK's Vector API ({@code jdk.incubator.vector}): the same one-pass forward and
+ * backward as {@link JvmRationalKernel}, with SIMD lanes. It is only loaded when the JVM runs with
+ * {@code --add-modules jdk.incubator.vector}; otherwise {@link RationalKernels} uses {@link JvmRationalKernel}
+ * (correct, slower). Float64 arrays always use {@link JvmRationalKernel}.
+ *
+ * <p>Two layouts are vectorised: long runs of one coefficient set ({@code inner ≥ lanes}: coefficients broadcast
+ * to all lanes) and channel-wise data with {@code inner == 1} (feed-forward or channels-last with CHANNEL or
+ * GROUP sharing: each lane has its own channel's coefficients, read from a transposed coefficient table).
+ * Coefficient gradients are summed per lane within a chunk, then in double precision per thread, then across
+ * threads in a fixed order: no atomics, deterministic for a given thread count.
+ */
+public final class VectorRationalKernel implements RationalKernel {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final int CHUNK = 2048;
+
+    public static final VectorRationalKernel INSTANCE = new VectorRationalKernel();
+
+    private VectorRationalKernel() {
+    }
+
+    /** Whether the Vector API module is present in this JVM. */
+    public static boolean available() {
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    }
+
+    @Override
+    public String name() {
+        return "jvm-vector(" + L + " lanes)";
+    }
+
+    @Override
+    public void forward(RationalVersion v, INDArray x, INDArray numerator, INDArray denominator, INDArray out) {
+        requireFloat(x);
+        Coef c = new Coef(v, numerator, denominator);
+        FloatBuffer in = x.data().asNioFloat();
+        FloatBuffer o = out.data().asNioFloat();
+        long xOff = x.offset();
+        long oOff = out.offset();
+        long inner = x.size(2);
+        int sets = (int) x.size(1);
+        JvmRationalKernel.INSTANCE.parallel(x.length(), (from, to, acc) -> {
+            float[] xs = new float[CHUNK];
+            float[] ys = new float[CHUNK];
+            for (long start = from; start < to; start += CHUNK) {
+                int len = (int) Math.min(CHUNK, to - start);
+                in.get((int) (xOff + start), xs, 0, len);
+                if (inner == 1) {
+                    c.forwardLanes(xs, ys, len, (int) (start % sets), sets);
+                } else {
+                    int k = 0;
+                    while (k < len) {
+                        long e = start + k;
+                        int s = (int) ((e / inner) % sets);
+                        int run = (int) Math.min(len - k, inner - e % inner);
+                        c.forwardRun(s, xs, ys, k, run);
+                        k += run;
+                    }
+                }
+                o.put((int) (oOff + start), ys, 0, len);
+            }
+        }, 0, null);
+    }
+
+    @Override
+    public void backward(RationalVersion v, INDArray x, INDArray numerator, INDArray denominator, INDArray eps,
+                         INDArray dx, INDArray dNumerator, INDArray dDenominator) {
+        requireFloat(x);
+        Coef c = new Coef(v, numerator, denominator);
+        FloatBuffer in = x.data().asNioFloat();
+        FloatBuffer ep = eps.data().asNioFloat();
+        FloatBuffer d = dx.data().asNioFloat();
+        long xOff = x.offset();
+        long eOff = eps.offset();
+        long dOff = dx.offset();
+        long inner = x.size(2);
+        int sets = (int) x.size(1);
+        int accLen = sets * (c.m1 + c.n);
+        double[] total = new double[accLen];
+        JvmRationalKernel.INSTANCE.parallel(x.length(), (from, to, acc) -> {
+            float[] xs = new float[CHUNK];
+            float[] es = new float[CHUNK];
+            float[] ds = new float[CHUNK];
+            Scratch sc = new Scratch(inner == 1 ? (c.m1 + c.n) * sets : 0);
+            for (long start = from; start < to; start += CHUNK) {
+                int len = (int) Math.min(CHUNK, to - start);
+                in.get((int) (xOff + start), xs, 0, len);
+                ep.get((int) (eOff + start), es, 0, len);
+                if (inner == 1) {
+                    c.backwardLanes(xs, es, ds, len, (int) (start % sets), sets, sc, acc);
+                } else {
+                    int k = 0;
+                    while (k < len) {
+                        long e = start + k;
+                        int s = (int) ((e / inner) % sets);
+                        int run = (int) Math.min(len - k, inner - e % inner);
+                        c.backwardRun(s, xs, es, ds, k, run, sc, acc, s * c.m1, sets * c.m1 + s * c.n);
+                        k += run;
+                    }
+                }
+                d.put((int) (dOff + start), ds, 0, len);
+            }
+        }, accLen, total);
+        for (int s = 0; s < sets; s++) {
+            for (int j = 0; j < c.n; j++) {
+                total[sets * c.m1 + s * c.n + j] *= c.bSign[s * c.n + j];
+            }
+        }
+        JvmRationalKernel.writeMatrix(dNumerator, total, 0, sets, c.m1);
+        JvmRationalKernel.writeMatrix(dDenominator, total, sets * c.m1, sets, c.n);
+    }
+
+    private static void requireFloat(INDArray x) {
+        if (x.dataType() != DataType.FLOAT) {
+            throw new IllegalArgumentException("the vector rational kernel supports FLOAT only, got " + x.dataType());
+        }
+    }
+
+    /**
+     * Coefficients with the version's switches applied. The denominator is held as a polynomial D in y with
+     * coefficients d_0..d_n (d_0 = 0 unless firstPower = 0), so every version is Q = offset + g(D(y)).
+     */
+    private static final class Coef {
+        final int m1;
+        final int n;
+        final int dLen;        // n + 1 coefficients d_0..d_n
+        final float[] a;       // [sets][m1]
+        final float[] dc;      // [sets][dLen]
+        final float[] aT;      // [m1][sets] for per-lane loads
+        final float[] dT;      // [dLen][sets]
+        final double[] bSign;  // [sets][n]
+        final int firstPower;
+        final float offset;
+        final boolean absInput;
+        final boolean absOfSum;
+        final int sets;
+
+        Coef(RationalVersion v, INDArray numerator, INDArray denominator) {
+            sets = (int) numerator.size(0);
+            m1 = (int) numerator.size(1);
+            n = (int) denominator.size(1);
+            dLen = n + 1;
+            double[] na = numerator.dup('c').data().asDouble();
+            double[] nb = denominator.dup('c').data().asDouble();
+            firstPower = v.firstPower();
+            offset = (float) v.offset();
+            absInput = v.absInput();
+            absOfSum = v.absOfSum();
+            a = new float[sets * m1];
+            aT = new float[sets * m1];
+            dc = new float[sets * dLen];
+            dT = new float[sets * dLen];
+            bSign = new double[sets * n];
+            for (int s = 0; s < sets; s++) {
+                for (int i = 0; i < m1; i++) {
+                    a[s * m1 + i] = (float) na[s * m1 + i];
+                    aT[i * sets + s] = (float) na[s * m1 + i];
+                }
+                for (int j = 0; j < n; j++) {
+                    double b = nb[s * n + j];
+                    bSign[s * n + j] = v.absCoefficients() ? Math.signum(b) : 1.0;
+                    float cj = (float) (v.absCoefficients() ? Math.abs(b) : b);
+                    int k = j + firstPower;       // power of y this coefficient multiplies
+                    dc[s * dLen + k] = cj;
+                    dT[k * sets + s] = cj;
+                }
+            }
+        }
+
+        // ---- long runs of one coefficient set: broadcast coefficients ----
+
+        void forwardRun(int s, float[] xs, float[] ys, int off, int len) {
+            int end = off + len;
+            int k = off;
+            int upper = off + S.loopBound(len);
+            for (; k < upper; k += L) {
+                FloatVector x = FloatVector.fromArray(S, xs, k);
+                FloatVector p = FloatVector.broadcast(S, a[s * m1 + m1 - 1]);
+                for (int i = m1 - 2; i >= 0; i--) {
+                    p = p.fma(x, FloatVector.broadcast(S, a[s * m1 + i]));
+                }
+                FloatVector y = absInput ? x.abs() : x;
+                FloatVector t = FloatVector.broadcast(S, dc[s * dLen + dLen - 1]);
+                for (int j = dLen - 2; j >= 0; j--) {
+                    t = t.fma(y, FloatVector.broadcast(S, dc[s * dLen + j]));
+                }
+                FloatVector q = (absOfSum ? t.abs() : t).add(offset);
+                p.div(q).intoArray(ys, k);
+            }
+            for (; k < end; k++) {
+                ys[k] = scalarForward(xs[k], s * m1, s * dLen);
+            }
+        }
+
+        float scalarForward(float x, int ao, int dO) {
+            float p = a[ao + m1 - 1];
+            for (int i = m1 - 2; i >= 0; i--) {
+                p = p * x + a[ao + i];
+            }
+            float y = absInput ? Math.abs(x) : x;
+            float t = dc[dO + dLen - 1];
+            for (int j = dLen - 2; j >= 0; j--) {
+                t = t * y + dc[dO + j];
+            }
+            return p / (offset + (absOfSum ? Math.abs(t) : t));
+        }
+
+        void backwardRun(int s, float[] xs, float[] es, float[] ds, int off, int len, Scratch sc, double[] acc,
+                         int accA, int accB) {
+            int ao = s * m1;
+            int dO = s * dLen;
+            int vecLen = S.loopBound(len);
+            for (int k = off; k < off + vecLen; k += L) {
+                step(xs, es, ds, sc, k, ao, dO, false, 0);
+            }
+            // coefficient gradients: sums of g·x^i and gb·y^(j+p) over the vectorised part, one power at a time
+            int from = off;
+            int to = off + vecLen;
+            sumPowers(sc.g, xs, sc.pw, from, to, m1, acc, accA, false);
+            sumPowers(sc.gb, sc.y, sc.pw, from, to, n, acc, accB, firstPower == 1);
+            for (int k = off + vecLen; k < off + len; k++) {
+                scalarBackward(xs, es, ds, k, ao, dO, acc, accA, accB);
+            }
+        }
+
+        /** acc[accOff + i] += Σ_k w[k]·base[k]^(i + shift), i < count, shift = 1 if {@code startAtFirst}. */
+        private static void sumPowers(float[] w, float[] base, float[] pw, int from, int to, int count,
+                                      double[] acc, int accOff, boolean startAtFirst) {
+            if (to <= from) {
+                return;
+            }
+            for (int k = from; k < to; k += L) {
+                FloatVector v = FloatVector.fromArray(S, w, k);
+                if (startAtFirst) {
+                    v = v.mul(FloatVector.fromArray(S, base, k));
+                }
+                v.intoArray(pw, k);
+            }
+            for (int i = 0; i < count; i++) {
+                FloatVector sum = FloatVector.zero(S);
+                for (int k = from; k < to; k += L) {
+                    FloatVector p = FloatVector.fromArray(S, pw, k);
+                    sum = sum.add(p);
+                    if (i + 1 < count) {
+                        p.mul(FloatVector.fromArray(S, base, k)).intoArray(pw, k);
+                    }
+                }
+                acc[accOff + i] += sum.reduceLanes(VectorOperators.ADD);
+            }
+        }
+
+        /**
+         * One vector of elements at index k: writes dx into ds, and g = eps/Q, gb = -g·R·outer and y into the
+         * scratch arrays. In per-lane mode the coefficients come from the transposed tables at column
+         * {@code col} (lane l uses channel col + l).
+         */
+        void step(float[] xs, float[] es, float[] ds, Scratch sc, int k, int ao, int dO, boolean perLane, int col) {
+            FloatVector x = FloatVector.fromArray(S, xs, k);
+            FloatVector e = FloatVector.fromArray(S, es, k);
+            FloatVector p;
+            FloatVector dp = FloatVector.zero(S);
+            if (!perLane) {
+                p = FloatVector.broadcast(S, a[ao + m1 - 1]);
+                for (int i = m1 - 2; i >= 0; i--) {
+                    dp = dp.fma(x, p);
+                    p = p.fma(x, FloatVector.broadcast(S, a[ao + i]));
+                }
+            } else {
+                p = FloatVector.fromArray(S, aT, (m1 - 1) * sets + col);
+                for (int i = m1 - 2; i >= 0; i--) {
+                    dp = dp.fma(x, p);
+                    p = p.fma(x, FloatVector.fromArray(S, aT, i * sets + col));
+                }
+            }
+            FloatVector y = absInput ? x.abs() : x;
+            FloatVector t;
+            FloatVector dt = FloatVector.zero(S);
+            if (!perLane) {
+                t = FloatVector.broadcast(S, dc[dO + dLen - 1]);
+                for (int j = dLen - 2; j >= 0; j--) {
+                    dt = dt.fma(y, t);
+                    t = t.fma(y, FloatVector.broadcast(S, dc[dO + j]));
+                }
+            } else {
+                t = FloatVector.fromArray(S, dT, (dLen - 1) * sets + col);
+                for (int j = dLen - 2; j >= 0; j--) {
+                    dt = dt.fma(y, t);
+                    t = t.fma(y, FloatVector.fromArray(S, dT, j * sets + col));
+                }
+            }
+            FloatVector zero = FloatVector.zero(S);
+            FloatVector outer;
+            FloatVector q;
+            if (absOfSum) {
+                outer = zero.blend(1f, t.compare(VectorOperators.GT, zero))
+                        .blend(-1f, t.compare(VectorOperators.LT, zero));
+                q = t.abs().add(offset);
+            } else {
+                outer = FloatVector.broadcast(S, 1f);
+                q = t.add(offset);
+            }
+            FloatVector r = p.div(q);
+            FloatVector g = e.div(q);
+            FloatVector dQdx = outer.mul(dt);
+            if (absInput) {
+                dQdx = dQdx.mul(zero.blend(1f, x.compare(VectorOperators.GT, zero))
+                        .blend(-1f, x.compare(VectorOperators.LT, zero)));
+            }
+            g.mul(dp.sub(r.mul(dQdx))).intoArray(ds, k);
+            g.intoArray(sc.g, k);
+            g.mul(r).mul(outer).neg().intoArray(sc.gb, k);
+            y.intoArray(sc.y, k);
+        }
+
+        void scalarBackward(float[] xs, float[] es, float[] ds, int k, int ao, int dO, double[] acc, int accA,
+                            int accB) {
+            float x = xs[k];
+            float p = a[ao + m1 - 1];
+            float dp = 0;
+            for (int i = m1 - 2; i >= 0; i--) {
+                dp = dp * x + p;
+                p = p * x + a[ao + i];
+            }
+            float y = absInput ? Math.abs(x) : x;
+            float t = dc[dO + dLen - 1];
+            float dt = 0;
+            for (int j = dLen - 2; j >= 0; j--) {
+                dt = dt * y + t;
+                t = t * y + dc[dO + j];
+            }
+            float outer = absOfSum ? Math.signum(t) : 1f;
+            float q = offset + (absOfSum ? Math.abs(t) : t);
+            float r = p / q;
+            float g = es[k] / q;
+            float dQdx = outer * dt * (absInput ? Math.signum(x) : 1f);
+            ds[k] = g * (dp - r * dQdx);
+            double pw = g;
+            for (int i = 0; i < m1; i++) {
+                acc[accA + i] += pw;
+                pw *= x;
+            }
+            double gb = -g * r * outer;
+            pw = firstPower == 1 ? gb * y : gb;
+            for (int j = 0; j < n; j++) {
+                acc[accB + j] += pw;
+                pw *= y;
+            }
+        }
+
+        // ---- inner == 1: element k of a chunk starting at channel c0 is channel (c0 + k) % sets ----
+
+        void forwardLanes(float[] xs, float[] ys, int len, int c0, int sets) {
+            int k = 0;
+            while (k < len) {
+                int c = (c0 + k) % sets;
+                int run = Math.min(len - k, sets - c);
+                int kk = k;
+                int upper = k + S.loopBound(run);
+                for (; kk < upper; kk += L) {
+                    int col = c + (kk - k);
+                    FloatVector x = FloatVector.fromArray(S, xs, kk);
+                    FloatVector p = FloatVector.fromArray(S, aT, (m1 - 1) * sets + col);
+                    for (int i = m1 - 2; i >= 0; i--) {
+                        p = p.fma(x, FloatVector.fromArray(S, aT, i * sets + col));
+                    }
+                    FloatVector y = absInput ? x.abs() : x;
+                    FloatVector t = FloatVector.fromArray(S, dT, (dLen - 1) * sets + col);
+                    for (int j = dLen - 2; j >= 0; j--) {
+                        t = t.fma(y, FloatVector.fromArray(S, dT, j * sets + col));
+                    }
+                    p.div((absOfSum ? t.abs() : t).add(offset)).intoArray(ys, kk);
+                }
+                for (; kk < k + run; kk++) {
+                    int col = c + (kk - k);
+                    ys[kk] = scalarForward(xs[kk], col * m1, col * dLen);
+                }
+                k += run;
+            }
+        }
+
+        void backwardLanes(float[] xs, float[] es, float[] ds, int len, int c0, int sets, Scratch sc,
+                           double[] acc) {
+            float[] laneAcc = sc.laneAcc;
+            java.util.Arrays.fill(laneAcc, 0f);
+            int k = 0;
+            while (k < len) {
+                int c = (c0 + k) % sets;
+                int run = Math.min(len - k, sets - c);
+                int vecEnd = k + S.loopBound(run);
+                for (int kk = k; kk < vecEnd; kk += L) {
+                    int col = c + (kk - k);
+                    step(xs, es, ds, sc, kk, 0, 0, true, col);
+                    FloatVector x = FloatVector.fromArray(S, xs, kk);
+                    FloatVector y = FloatVector.fromArray(S, sc.y, kk);
+                    FloatVector pw = FloatVector.fromArray(S, sc.g, kk);
+                    for (int i = 0; i < m1; i++) {
+                        int at = i * sets + col;
+                        FloatVector.fromArray(S, laneAcc, at).add(pw).intoArray(laneAcc, at);
+                        pw = pw.mul(x);
+                    }
+                    pw = FloatVector.fromArray(S, sc.gb, kk);
+                    if (firstPower == 1) {
+                        pw = pw.mul(y);
+                    }
+                    for (int j = 0; j < n; j++) {
+                        int at = (m1 + j) * sets + col;
+                        FloatVector.fromArray(S, laneAcc, at).add(pw).intoArray(laneAcc, at);
+                        pw = pw.mul(y);
+                    }
+                }
+                for (int kk = vecEnd; kk < k + run; kk++) {
+                    int col = c + (kk - k);
+                    scalarBackward(xs, es, ds, kk, col * m1, col * dLen, acc, col * m1, sets * m1 + col * n);
+                }
+                k += run;
+            }
+            for (int col = 0; col < sets; col++) {
+                for (int i = 0; i < m1; i++) {
+                    acc[col * m1 + i] += laneAcc[i * sets + col];
+                }
+                for (int j = 0; j < n; j++) {
+                    acc[sets * m1 + col * n + j] += laneAcc[(m1 + j) * sets + col];
+                }
+            }
+        }
+    }
+
+    /** Per-thread scratch arrays of the backward pass. */
+    private static final class Scratch {
+        final float[] g = new float[CHUNK];
+        final float[] gb = new float[CHUNK];
+        final float[] y = new float[CHUNK];
+        final float[] pw = new float[CHUNK];
+        final float[] laneAcc;
+
+        Scratch(int laneAccLen) {
+            laneAcc = new float[laneAccLen];
+        }
+    }
+}
