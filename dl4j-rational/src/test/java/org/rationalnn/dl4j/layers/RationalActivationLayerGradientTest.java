@@ -92,6 +92,38 @@ class RationalActivationLayerGradientTest {
         check(spec(v, m, n, sharing), kind, mb, graph);
     }
 
+    /** The same checks on the backend-agnostic ND4J-ops kernel (the path CUDA takes) and the scalar JVM kernel. */
+    @ParameterizedTest(name = "{0} {1} {2} {3}")
+    @MethodSource("otherKernels")
+    void otherKernelPaths(String kernel, RationalVersion v, Sharing sharing, InputKind kind) {
+        String before = System.getProperty(org.rationalnn.dl4j.kernel.RationalKernels.KERNEL_PROPERTY);
+        System.setProperty(org.rationalnn.dl4j.kernel.RationalKernels.KERNEL_PROPERTY, kernel);
+        try {
+            check(spec(v, 3, 2, sharing), kind, 3, false);
+            check(spec(v, 5, 4, sharing), kind, 1, true);
+        } finally {
+            if (before == null) {
+                System.clearProperty(org.rationalnn.dl4j.kernel.RationalKernels.KERNEL_PROPERTY);
+            } else {
+                System.setProperty(org.rationalnn.dl4j.kernel.RationalKernels.KERNEL_PROPERTY, before);
+            }
+        }
+    }
+
+    static Stream<Arguments> otherKernels() {
+        List<Arguments> out = new ArrayList<>();
+        int i = 0;
+        for (String kernel : new String[]{"nd4j", "scalar"}) {
+            for (RationalVersion v : RationalVersion.values()) {
+                Sharing s = Sharing.values()[i % 3];
+                InputKind kind = InputKind.values()[i % InputKind.values().length];
+                out.add(Arguments.of(kernel, v, s, kind));
+                i++;
+            }
+        }
+        return out.stream();
+    }
+
     static void check(RationalSpec spec, InputKind kind, int mb, boolean graph) {
         RationalActivationLayer layer = new RationalActivationLayer.Builder().spec(spec).build();
         INDArray x = kind.input(mb, 42 + mb);
