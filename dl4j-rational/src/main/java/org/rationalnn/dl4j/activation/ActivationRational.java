@@ -2,6 +2,8 @@ package org.rationalnn.dl4j.activation;
 
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.BaseActivationFunction;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -40,6 +42,8 @@ public final class ActivationRational extends BaseActivationFunction {
     private boolean channelsLast;
     private double[][] numerator;
     private double[][] denominator;
+    /** Per-data-type ND4J copies of the coefficients; never serialized. */
+    private transient volatile java.util.Map<DataType, INDArray[]> coefficientCache;
 
     /** For JSON deserialization only. */
     private ActivationRational() {
@@ -156,11 +160,20 @@ public final class ActivationRational extends BaseActivationFunction {
     @Override
     public INDArray getActivation(INDArray in, boolean training) {
         checkInput(in);
+        INDArray[] coef = coefficients(in.dataType());
+        if (writableInPlace(in)) {
+            // every kernel reads an element before writing it, so the input can be the output
+            RationalKernels.forward(version, in, channelsLast, sharing, coef[0], coef[1], in);
+            return in;
+        }
         INDArray out = Nd4j.createUninitialized(in.dataType(), in.shape(), 'c');
-        RationalKernels.forward(version, in, channelsLast, sharing, coefficients(numerator, in),
-                coefficients(denominator, in), out);
+        RationalKernels.forward(version, in, channelsLast, sharing, coef[0], coef[1], out);
         in.assign(out);
         return in;
+    }
+
+    private static boolean writableInPlace(INDArray in) {
+        return in.ordering() == 'c' && !in.isView() && in.length() == in.data().length();
     }
 
     @Override
@@ -176,12 +189,8 @@ public final class ActivationRational extends BaseActivationFunction {
                 .reshape('c', sets, m1);
         INDArray dDen = grad.get(NDArrayIndex.point(0), NDArrayIndex.interval((long) sets * m1, (long) sets * (m1 + n)))
                 .reshape('c', sets, n);
-        INDArray dNumC = dNum.dup('c');
-        INDArray dDenC = dDen.dup('c');
-        RationalKernels.backward(version, in, channelsLast, sharing, coefficients(numerator, in),
-                coefficients(denominator, in), epsilon, dx, dNumC, dDenC);
-        dNum.assign(dNumC);
-        dDen.assign(dDenC);
+        INDArray[] coef = coefficients(in.dataType());
+        RationalKernels.backward(version, in, channelsLast, sharing, coef[0], coef[1], epsilon, dx, dNum, dDen);
         in.assign(dx);
         return new Pair<>(in, grad);
     }
@@ -210,8 +219,26 @@ public final class ActivationRational extends BaseActivationFunction {
         }
     }
 
-    private static INDArray coefficients(double[][] c, INDArray like) {
-        return Nd4j.createFromArray(c).castTo(like.dataType());
+    /**
+     * The coefficients as ND4J arrays of this data type, created once outside any workspace and reused
+     * (read-only, so shared safely between threads).
+     */
+    private INDArray[] coefficients(DataType dataType) {
+        java.util.Map<DataType, INDArray[]> cache = coefficientCache;
+        if (cache == null) {
+            synchronized (this) {
+                if (coefficientCache == null) {
+                    coefficientCache = new java.util.concurrent.ConcurrentHashMap<>();
+                }
+                cache = coefficientCache;
+            }
+        }
+        return cache.computeIfAbsent(dataType, dt -> {
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                return new INDArray[]{Nd4j.createFromArray(numerator).castTo(dt),
+                        Nd4j.createFromArray(denominator).castTo(dt)};
+            }
+        });
     }
 
     private static double[][] repeat(double[] row, int times) {

@@ -133,6 +133,17 @@ public final class JvmRationalKernel implements RationalKernel {
         writeMatrix(dDenominator, total, sets * c.m1, sets, c.n);
     }
 
+    /** A [rows, cols] matrix as a row-major Java array, without allocating ND4J memory. */
+    static double[] flatten(INDArray matrix) {
+        double[][] m = matrix.toDoubleMatrix();
+        int cols = (int) matrix.size(1);
+        double[] out = new double[m.length * cols];
+        for (int r = 0; r < m.length; r++) {
+            System.arraycopy(m[r], 0, out, r * cols, cols);
+        }
+        return out;
+    }
+
     static void writeMatrix(INDArray target, double[] values, int off, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             for (int col = 0; col < cols; col++) {
@@ -201,8 +212,8 @@ public final class JvmRationalKernel implements RationalKernel {
         Coefficients(RationalVersion v, INDArray numerator, INDArray denominator) {
             this.m1 = (int) numerator.size(1);
             this.n = (int) denominator.size(1);
-            this.a = numerator.dup('c').data().asDouble();
-            double[] b = denominator.dup('c').data().asDouble();
+            this.a = flatten(numerator);
+            double[] b = flatten(denominator);
             this.c = b.clone();
             this.bSign = new double[b.length];
             for (int i = 0; i < b.length; i++) {

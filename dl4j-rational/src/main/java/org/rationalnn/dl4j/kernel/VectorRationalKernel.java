@@ -154,8 +154,8 @@ public final class VectorRationalKernel implements RationalKernel {
             m1 = (int) numerator.size(1);
             n = (int) denominator.size(1);
             dLen = n + 1;
-            double[] na = numerator.dup('c').data().asDouble();
-            double[] nb = denominator.dup('c').data().asDouble();
+            double[] na = JvmRationalKernel.flatten(numerator);
+            double[] nb = JvmRationalKernel.flatten(denominator);
             firstPower = v.firstPower();
             offset = (float) v.offset();
             absInput = v.absInput();

@@ -121,6 +121,29 @@ class ActivationRationalTest {
     }
 
     @Test
+    void contiguousAndViewInputsGiveTheSameResultInBothPrecisions() {
+        ActivationRational act = new ActivationRational(RationalSpec.builder().init(TargetFunction.SILU).build());
+        RationalFunction f = act.function(0);
+        for (DataType dt : new DataType[]{DataType.FLOAT, DataType.DOUBLE}) {
+            Nd4j.getRandom().setSeed(11);
+            INDArray base = Nd4j.randn(dt, 6, 10);
+            INDArray view = base.dup().get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 2, 10));   // strided view, 6 x 5
+            INDArray expectedIn = view.dup();
+            INDArray viaView = act.getActivation(view, false);
+            INDArray viaContiguous = act.getActivation(expectedIn.dup(), false);
+            double tol = dt == DataType.FLOAT ? 1e-5 : 1e-12;
+            for (int i = 0; i < 6; i++) {
+                for (int j = 0; j < 5; j++) {
+                    double ref = f.value(expectedIn.getDouble(i, j));
+                    assertEquals(ref, viaView.getDouble(i, j), tol * Math.max(1, Math.abs(ref)));
+                    assertEquals(ref, viaContiguous.getDouble(i, j), tol * Math.max(1, Math.abs(ref)));
+                }
+            }
+        }
+    }
+
+    @Test
     void concurrentInferenceIsConsistent() throws Exception {
         ActivationRational act = new ActivationRational(RationalSpec.builder().init(TargetFunction.GELU).build());
         Nd4j.getRandom().setSeed(5);
