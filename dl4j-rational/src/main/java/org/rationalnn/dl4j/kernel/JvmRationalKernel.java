@@ -197,8 +197,8 @@ public final class JvmRationalKernel implements RationalKernel {
         }
     }
 
-    /** Coefficients of every set as double arrays, with the version's switches. */
-    private static final class Coefficients {
+    /** Coefficients of every set as double arrays, with the version's switches (also the SIMD kernel's tails). */
+    static final class Coefficients {
         final int m1;
         final int n;
         final double[] a;
@@ -233,70 +233,82 @@ public final class JvmRationalKernel implements RationalKernel {
         }
 
         void forward(int s, double[] xs, double[] ys, int off, int len) {
-            int ao = s * m1;
-            int co = s * n;
             for (int k = off; k < off + len; k++) {
-                double x = xs[k];
-                double p = a[ao + m1 - 1];
-                for (int i = m1 - 2; i >= 0; i--) {
-                    p = p * x + a[ao + i];
-                }
-                double y = absInput ? Math.abs(x) : x;
-                double t = c[co + n - 1];
-                for (int j = n - 2; j >= 0; j--) {
-                    t = t * y + c[co + j];
-                }
-                if (firstPower == 1) {
-                    t *= y;
-                }
-                ys[k] = p / (offset + (absOfSum ? Math.abs(t) : t));
+                ys[k] = forwardOne(s, xs[k]);
             }
         }
 
         void backward(int s, double[] xs, double[] es, double[] ds, int off, int len, double[] acc, int accA,
                       int accB) {
+            for (int k = off; k < off + len; k++) {
+                ds[k] = backwardOne(s, xs[k], es[k], acc, accA, accB);
+            }
+        }
+
+        /** R_s(x). */
+        double forwardOne(int s, double x) {
             int ao = s * m1;
             int co = s * n;
-            for (int k = off; k < off + len; k++) {
-                double x = xs[k];
-                // P and P'
-                double p = a[ao + m1 - 1];
-                double dp = 0;
-                for (int i = m1 - 2; i >= 0; i--) {
-                    dp = dp * x + p;
-                    p = p * x + a[ao + i];
-                }
-                // inner sum T over y (Σ_j c_j y^j, times y when firstPower = 1) and dT/dy
-                double y = absInput ? Math.abs(x) : x;
-                double t = c[co + n - 1];
-                double dt = 0;
-                for (int j = n - 2; j >= 0; j--) {
-                    dt = dt * y + t;
-                    t = t * y + c[co + j];
-                }
-                if (firstPower == 1) {
-                    dt = dt * y + t;
-                    t *= y;
-                }
-                double outer = absOfSum ? Math.signum(t) : 1.0;
-                double q = offset + (absOfSum ? Math.abs(t) : t);
-                double invQ = 1.0 / q;
-                double r = p * invQ;
-                double g = es[k] * invQ;
-                double dQdx = outer * dt * (absInput ? Math.signum(x) : 1.0);
-                ds[k] = g * (dp - r * dQdx);
-                double pw = g;
-                for (int i = 0; i < m1; i++) {
-                    acc[accA + i] += pw;
-                    pw *= x;
-                }
-                double gb = -g * r * outer;
-                pw = firstPower == 1 ? gb * y : gb;
-                for (int j = 0; j < n; j++) {
-                    acc[accB + j] += pw;
-                    pw *= y;
-                }
+            double p = a[ao + m1 - 1];
+            for (int i = m1 - 2; i >= 0; i--) {
+                p = p * x + a[ao + i];
             }
+            double y = absInput ? Math.abs(x) : x;
+            double t = c[co + n - 1];
+            for (int j = n - 2; j >= 0; j--) {
+                t = t * y + c[co + j];
+            }
+            if (firstPower == 1) {
+                t *= y;
+            }
+            return p / (offset + (absOfSum ? Math.abs(t) : t));
+        }
+
+        /**
+         * One element of the backward pass: returns dL/dx and adds eps·dR/da_i to {@code acc[accA + i]} and
+         * eps·dR/db_j, without the factor sign(b_j) of version A (applied once per set by the caller), to
+         * {@code acc[accB + j]}.
+         */
+        double backwardOne(int s, double x, double eps, double[] acc, int accA, int accB) {
+            int ao = s * m1;
+            int co = s * n;
+            // P and P'
+            double p = a[ao + m1 - 1];
+            double dp = 0;
+            for (int i = m1 - 2; i >= 0; i--) {
+                dp = dp * x + p;
+                p = p * x + a[ao + i];
+            }
+            // inner sum T over y (Σ_j c_j y^j, times y when firstPower = 1) and dT/dy
+            double y = absInput ? Math.abs(x) : x;
+            double t = c[co + n - 1];
+            double dt = 0;
+            for (int j = n - 2; j >= 0; j--) {
+                dt = dt * y + t;
+                t = t * y + c[co + j];
+            }
+            if (firstPower == 1) {
+                dt = dt * y + t;
+                t *= y;
+            }
+            double outer = absOfSum ? Math.signum(t) : 1.0;
+            double q = offset + (absOfSum ? Math.abs(t) : t);
+            double invQ = 1.0 / q;
+            double r = p * invQ;
+            double g = eps * invQ;
+            double pw = g;
+            for (int i = 0; i < m1; i++) {
+                acc[accA + i] += pw;
+                pw *= x;
+            }
+            double gb = -g * r * outer;
+            pw = firstPower == 1 ? gb * y : gb;
+            for (int j = 0; j < n; j++) {
+                acc[accB + j] += pw;
+                pw *= y;
+            }
+            double dQdx = outer * dt * (absInput ? Math.signum(x) : 1.0);
+            return g * (dp - r * dQdx);
         }
     }
 

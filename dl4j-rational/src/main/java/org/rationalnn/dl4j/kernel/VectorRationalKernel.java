@@ -148,8 +148,11 @@ public final class VectorRationalKernel implements RationalKernel {
         final boolean absInput;
         final boolean absOfSum;
         final int sets;
+        /** Double-precision twin for the elements that do not fill a vector. */
+        final JvmRationalKernel.Coefficients scalar;
 
         Coef(RationalVersion v, INDArray numerator, INDArray denominator) {
+            scalar = new JvmRationalKernel.Coefficients(v, numerator, denominator);
             sets = (int) numerator.size(0);
             m1 = (int) numerator.size(1);
             n = (int) denominator.size(1);
@@ -202,21 +205,8 @@ public final class VectorRationalKernel implements RationalKernel {
                 p.div(q).intoArray(ys, k);
             }
             for (; k < end; k++) {
-                ys[k] = scalarForward(xs[k], s * m1, s * dLen);
+                ys[k] = (float) scalar.forwardOne(s, xs[k]);
             }
-        }
-
-        float scalarForward(float x, int ao, int dO) {
-            float p = a[ao + m1 - 1];
-            for (int i = m1 - 2; i >= 0; i--) {
-                p = p * x + a[ao + i];
-            }
-            float y = absInput ? Math.abs(x) : x;
-            float t = dc[dO + dLen - 1];
-            for (int j = dLen - 2; j >= 0; j--) {
-                t = t * y + dc[dO + j];
-            }
-            return p / (offset + (absOfSum ? Math.abs(t) : t));
         }
 
         void backwardRun(int s, float[] xs, float[] es, float[] ds, int off, int len, Scratch sc, double[] acc,
@@ -233,7 +223,7 @@ public final class VectorRationalKernel implements RationalKernel {
             sumPowers(sc.g, xs, sc.pw, from, to, m1, acc, accA, false);
             sumPowers(sc.gb, sc.y, sc.pw, from, to, n, acc, accB, firstPower == 1);
             for (int k = off + vecLen; k < off + len; k++) {
-                scalarBackward(xs, es, ds, k, ao, dO, acc, accA, accB);
+                ds[k] = (float) scalar.backwardOne(s, xs[k], es[k], acc, accA, accB);
             }
         }
 
@@ -326,41 +316,6 @@ public final class VectorRationalKernel implements RationalKernel {
             y.intoArray(sc.y, k);
         }
 
-        void scalarBackward(float[] xs, float[] es, float[] ds, int k, int ao, int dO, double[] acc, int accA,
-                            int accB) {
-            float x = xs[k];
-            float p = a[ao + m1 - 1];
-            float dp = 0;
-            for (int i = m1 - 2; i >= 0; i--) {
-                dp = dp * x + p;
-                p = p * x + a[ao + i];
-            }
-            float y = absInput ? Math.abs(x) : x;
-            float t = dc[dO + dLen - 1];
-            float dt = 0;
-            for (int j = dLen - 2; j >= 0; j--) {
-                dt = dt * y + t;
-                t = t * y + dc[dO + j];
-            }
-            float outer = absOfSum ? Math.signum(t) : 1f;
-            float q = offset + (absOfSum ? Math.abs(t) : t);
-            float r = p / q;
-            float g = es[k] / q;
-            float dQdx = outer * dt * (absInput ? Math.signum(x) : 1f);
-            ds[k] = g * (dp - r * dQdx);
-            double pw = g;
-            for (int i = 0; i < m1; i++) {
-                acc[accA + i] += pw;
-                pw *= x;
-            }
-            double gb = -g * r * outer;
-            pw = firstPower == 1 ? gb * y : gb;
-            for (int j = 0; j < n; j++) {
-                acc[accB + j] += pw;
-                pw *= y;
-            }
-        }
-
         // ---- inner == 1: element k of a chunk starting at channel c0 is channel (c0 + k) % sets ----
 
         void forwardLanes(float[] xs, float[] ys, int len, int c0, int sets) {
@@ -385,8 +340,7 @@ public final class VectorRationalKernel implements RationalKernel {
                     p.div((absOfSum ? t.abs() : t).add(offset)).intoArray(ys, kk);
                 }
                 for (; kk < k + run; kk++) {
-                    int col = c + (kk - k);
-                    ys[kk] = scalarForward(xs[kk], col * m1, col * dLen);
+                    ys[kk] = (float) scalar.forwardOne(c + (kk - k), xs[kk]);
                 }
                 k += run;
             }
@@ -424,7 +378,7 @@ public final class VectorRationalKernel implements RationalKernel {
                 }
                 for (int kk = vecEnd; kk < k + run; kk++) {
                     int col = c + (kk - k);
-                    scalarBackward(xs, es, ds, kk, col * m1, col * dLen, acc, col * m1, sets * m1 + col * n);
+                    ds[kk] = (float) scalar.backwardOne(col, xs[kk], es[kk], acc, col * m1, sets * m1 + col * n);
                 }
                 k += run;
             }
