@@ -216,6 +216,31 @@ class RationalActivationLayerTest {
     }
 
     @Test
+    void workspaceModesGiveIdenticalTraining() {
+        for (InputKind kind : new InputKind[]{InputKind.FF, InputKind.RNN_NWC, InputKind.CNN_NCHW}) {
+            INDArray[] params = new INDArray[2];
+            int i = 0;
+            for (org.deeplearning4j.nn.conf.WorkspaceMode mode : new org.deeplearning4j.nn.conf.WorkspaceMode[]{
+                    org.deeplearning4j.nn.conf.WorkspaceMode.ENABLED, org.deeplearning4j.nn.conf.WorkspaceMode.NONE}) {
+                MultiLayerConfiguration conf = kind.mln(layer(RationalSpec.builder().sharing(Sharing.CHANNEL).build()),
+                        new Adam(1e-2)).getLayerWiseConfigurations();
+                conf.setTrainingWorkspaceMode(mode);
+                conf.setInferenceWorkspaceMode(mode);
+                MultiLayerNetwork net = new MultiLayerNetwork(conf);
+                Nd4j.getRandom().setSeed(42);
+                net.init();
+                for (int step = 0; step < 3; step++) {
+                    // minibatch size changes between steps and between fit and output
+                    net.fit(new DataSet(kind.input(2 + step, 100 + step), kind.labels(2 + step, 100 + step)));
+                }
+                net.output(kind.input(5, 9));
+                params[i++] = net.params();
+            }
+            assertEquals(params[0], params[1], kind + ": ENABLED and NONE workspaces train identically");
+        }
+    }
+
+    @Test
     void masksPassThrough() {
         InputKind kind = InputKind.RNN_NCW;
         MultiLayerNetwork net = kind.mln(layer(RationalSpec.defaults()));
