@@ -1,0 +1,661 @@
+package org.rationalnn.dl4j.samediff;
+
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.Convolution3D;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
+import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
+import org.deeplearning4j.nn.conf.memory.MemoryReport;
+import org.deeplearning4j.nn.conf.preprocessor.Cnn3DToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.params.SameDiffParamInitializer;
+import org.deeplearning4j.nn.weights.IWeightInit;
+import org.deeplearning4j.nn.weights.WeightInitXavier;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.shade.jackson.annotation.JsonIgnore;
+import org.rationalnn.dl4j.rational.RationalFunction;
+import org.rationalnn.dl4j.rational.RationalSpec;
+import org.rationalnn.dl4j.rational.Sharing;
+import org.rationalnn.dl4j.samediff.impl.RationalDenseImpl;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A dense layer with a trainable rational activation, written in SameDiff: y = R(x W + b), with
+ * R(z) = P(z)/Q(z) as defined by {@link org.rationalnn.dl4j.rational.RationalVersion} (Padé Activation Units,
+ * arXiv:1907.06732; rational networks, arXiv:2004.01902; expressivity, arXiv:2602.12390). Works in
+ * {@code MultiLayerNetwork} and {@code ComputationGraph} and computes exactly what {@code DenseLayer} (identity
+ * activation) followed by {@link org.rationalnn.dl4j.layers.RationalActivationLayer} computes, with the same
+ * parameters in the same order.
+ *
+ * <p><b>Shapes.</b> Input feed-forward [mb, nIn] → output [mb, nOut]; recurrent NCW [mb, nIn, T] → [mb, nOut, T] or
+ * NWC [mb, T, nIn] → [mb, T, nOut] (the format comes from the input type or {@link Builder#dataFormat(RNNFormat)},
+ * default NCW; T may differ between minibatches). Convolutional input types get DL4J's usual CNN → feed-forward
+ * preprocessor. Masks pass through unchanged (the layer is applied per time step).
+ *
+ * <p><b>Parameters</b> (in this order in the flattened parameter vector): {@value #WEIGHT_KEY} [nIn, nOut],
+ * {@value #BIAS_KEY} [1, nOut] (unless {@code hasBias(false)}), {@value #NUMERATOR_KEY} [S, m+1] and
+ * {@value #DENOMINATOR_KEY} [S, n], with S = 1 (LAYER sharing), nOut (CHANNEL) or g (GROUP over contiguous output
+ * channels). W is stored in 'f' order like {@code DenseLayer}'s, so the flattened parameters of {@code DenseLayer} +
+ * {@code RationalActivationLayer} can be copied into this layer as they are. W starts from the weight init (builder, else the network's, else Xavier), b from the bias init (builder,
+ * else the network's, else 0), every coefficient set from the {@link RationalSpec}'s initial function.
+ *
+ * <p><b>Training recipe.</b> The layer's l1/l2/weight decay (own or the network's) apply to W and b as in
+ * {@code DenseLayer}; they never touch the coefficients, which take only
+ * {@link Builder#coefficientRegularization(Regularization...)}. {@link Builder#coefficientUpdater(IUpdater)} gives the
+ * coefficients their own updater (arXiv:2602.12390 uses half the learning rate); default: the layer's updater.
+ * Dropout (layer or network) applies to the input as in {@code DenseLayer}. Version D multiplies the numerator
+ * coefficients by fresh U[1-s, 1+s] noise on each training forward pass and is exact (= B) at inference.
+ *
+ * <p><b>Gradients.</b> The runtime ({@link RationalDenseImpl}) returns exact gradients on DL4J 1.0.0-M2.1, whose
+ * SameDiff layer runtime doubles them (see {@link SameDiffGradientScale}), and keeps SameDiff's stdout lines off the
+ * console.
+ *
+ * <p>Defaults: the default {@link RationalSpec} ((5,4), version B, LeakyReLU init, LAYER sharing), bias on, NCW.
+ */
+public class RationalDense extends SameDiffLayer {
+    private static final long serialVersionUID = 1L;
+
+    /** Key of the weights W [nIn, nOut]. */
+    public static final String WEIGHT_KEY = "W";
+    /** Key of the bias b [1, nOut]. */
+    public static final String BIAS_KEY = "b";
+    /** Key of the numerator coefficients a_0..a_m, [S, m+1]. */
+    public static final String NUMERATOR_KEY = "numerator";
+    /** Key of the denominator coefficients, [S, n]. */
+    public static final String DENOMINATOR_KEY = "denominator";
+
+    private long nIn;
+    private long nOut;
+    private RationalSpec spec = RationalSpec.defaults();
+    private boolean hasBias = true;
+    private double biasInit = Double.NaN;
+    private RNNFormat rnnDataFormat = RNNFormat.NCW;
+    private IUpdater coefficientUpdater;
+    private List<Regularization> coefficientRegularization = new ArrayList<>();
+
+    /** For JSON deserialization only; use {@link Builder}. */
+    public RationalDense() {
+    }
+
+    private RationalDense(Builder b) {
+        super(b);
+        this.nIn = b.nIn;
+        this.nOut = b.nOut;
+        this.spec = b.spec;
+        this.hasBias = b.hasBias;
+        this.biasInit = b.biasInit;
+        this.rnnDataFormat = b.rnnDataFormat;
+        this.coefficientUpdater = b.coefficientUpdater;
+        this.coefficientRegularization = new ArrayList<>(b.coefficientRegularizationList);
+        validate();
+        initializeConstraints(b);
+    }
+
+    /**
+     * Checks the configuration (called by the builder and when the layer is instantiated, since JSON
+     * deserialization bypasses the builder).
+     *
+     * @throws IllegalArgumentException naming the offending value and the accepted range
+     */
+    public void validate() {
+        if (spec == null) {
+            throw new IllegalArgumentException(where() + "spec must not be null");
+        }
+        spec.validate();
+        if (nOut < 1) {
+            throw new IllegalArgumentException(where() + "nOut must be in [1, " + Integer.MAX_VALUE + "], got " + nOut);
+        }
+        if (nIn < 0) {
+            throw new IllegalArgumentException(where() + "nIn must be in [0, " + Integer.MAX_VALUE
+                    + "] (0 = from the input type), got " + nIn);
+        }
+        if (rnnDataFormat == null) {
+            throw new IllegalArgumentException(where() + "RNN data format must be one of "
+                    + Arrays.toString(RNNFormat.values()) + ", got null");
+        }
+        if (spec.getSharing() == Sharing.GROUP && nOut % spec.getGroups() != 0) {
+            throw new IllegalArgumentException(where() + "GROUP sharing needs nOut to be a multiple of the group count "
+                    + spec.getGroups() + ", got nOut = " + nOut);
+        }
+    }
+
+    private String where() {
+        return "RationalDense layer '" + layerName + "': ";
+    }
+
+    /** Number of coefficient sets S over the nOut output channels. */
+    public int numSets() {
+        return spec.numSets(nOut);
+    }
+
+    // ---------------------------------------------------------------- SameDiff definition
+
+    @Override
+    public void defineParameters(SDLayerParams params) {
+        if (nIn < 1) {
+            throw new IllegalStateException(where() + "nIn is unknown; set it with .nIn(...) or give the network an "
+                    + "input type (setInputType / setInputTypes)");
+        }
+        params.clear();
+        params.addWeightParam(WEIGHT_KEY, nIn, nOut);
+        if (hasBias) {
+            params.addBiasParam(BIAS_KEY, 1, nOut);
+        }
+        params.addBiasParam(NUMERATOR_KEY, numSets(), spec.numeratorLength());
+        params.addBiasParam(DENOMINATOR_KEY, numSets(), spec.denominatorLength());
+    }
+
+    @Override
+    public void initializeParameters(Map<String, INDArray> params) {
+        weightInitFunction().init(nIn, nOut, new long[]{nIn, nOut}, 'f', params.get(WEIGHT_KEY));
+        if (hasBias) {
+            params.get(BIAS_KEY).assign(Double.isNaN(biasInit) ? 0.0 : biasInit);
+        }
+        RationalFunction f = spec.initialFunction();
+        fillRows(params.get(NUMERATOR_KEY), f.numerator());
+        fillRows(params.get(DENOMINATOR_KEY), f.denominator());
+    }
+
+    /** The weight initialisation of W: per-parameter, else the layer's, else the network's, else Xavier. */
+    IWeightInit weightInitFunction() {
+        if (paramWeightInit != null && paramWeightInit.get(WEIGHT_KEY) != null) {
+            return paramWeightInit.get(WEIGHT_KEY);
+        }
+        if (weightInit != null) {
+            return weightInit.getWeightInitFunction();
+        }
+        return new WeightInitXavier();
+    }
+
+    static void fillRows(INDArray target, double[] values) {
+        INDArray row = Nd4j.createFromArray(values).castTo(target.dataType()).reshape(1, values.length);
+        for (int s = 0; s < target.rows(); s++) {
+            target.getRow(s, true).assign(row);
+        }
+    }
+
+    /**
+     * The layer's output for an input of rank 2 (feed-forward), or rank 3 (recurrent, in this layer's RNN format),
+     * without version D's noise (the inference form).
+     */
+    @Override
+    public SDVariable defineLayer(SameDiff sameDiff, SDVariable layerInput, Map<String, SDVariable> paramTable,
+                                  SDVariable mask) {
+        long[] shape = layerInput.getShape();
+        return define(sameDiff, layerInput, shape == null ? 2 : shape.length, paramTable, null);
+    }
+
+    /**
+     * The layer's output y = R(x W + b).
+     *
+     * @param input          [mb, nIn] (rank 2) or the layer's RNN format (rank 3), dynamic batch and time sizes
+     * @param params         variables for the keys of this layer's parameters
+     * @param numeratorNoise version D's noise [S, m+1] multiplying the numerator, or null for none
+     */
+    public SDVariable define(SameDiff sd, SDVariable input, int rank, Map<String, SDVariable> params,
+                             SDVariable numeratorNoise) {
+        SDVariable numerator = params.get(NUMERATOR_KEY);
+        if (numeratorNoise != null) {
+            numerator = RationalSameDiff.noisyNumerator(numerator, numeratorNoise);
+        }
+        SDVariable denominator = params.get(DENOMINATOR_KEY);
+        if (rank == 2) {
+            return RationalSameDiff.apply(sd, affine(input, params), numerator, denominator, spec, nOut, 2, true);
+        }
+        if (rank != 3) {
+            throw new IllegalArgumentException(where() + "input must have rank 2 ([mb, nIn]) or 3 (RNN "
+                    + rnnDataFormat + "), got rank " + rank);
+        }
+        // [mb, T, nIn] -> [mb*T, nIn] -> R(x W + b) -> [mb, T, nOut]; rank-3 mmul is avoided (broken in M2.1)
+        SDVariable x = rnnDataFormat == RNNFormat.NCW ? sd.permute(input, 0, 2, 1) : input;
+        SDVariable flat = sd.reshape(x, -1, nIn);
+        SDVariable y = RationalSameDiff.apply(sd, affine(flat, params), numerator, denominator, spec, nOut, 2, true);
+        SDVariable shape = sd.shape(x);
+        SDVariable outShape = shape.mul(sd.constant(Nd4j.createFromArray(1L, 1L, 0L).castTo(shape.dataType())))
+                .add(sd.constant(Nd4j.createFromArray(0L, 0L, nOut).castTo(shape.dataType())));
+        SDVariable y3 = sd.reshape(y, outShape);
+        return rnnDataFormat == RNNFormat.NCW ? sd.permute(y3, 0, 2, 1) : y3;
+    }
+
+    /** x W + b for x [N, nIn]; a broadcast product when nIn = 1 (rank-2 mmul of [1,1] operands fails in M2.1). */
+    private SDVariable affine(SDVariable x, Map<String, SDVariable> params) {
+        SDVariable w = params.get(WEIGHT_KEY);
+        SDVariable z = nIn == 1 ? x.mul(w) : x.mmul(w);
+        return hasBias ? z.add(params.get(BIAS_KEY)) : z;
+    }
+
+    // ---------------------------------------------------------------- DL4J plumbing
+
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
+                                                       Collection<TrainingListener> trainingListeners,
+                                                       int layerIndex, INDArray layerParamsView,
+                                                       boolean initializeParams, DataType networkDataType) {
+        validate();
+        RationalDenseImpl ret = new RationalDenseImpl(conf, networkDataType);
+        ret.setListeners(trainingListeners);
+        ret.setIndex(layerIndex);
+        ret.setParamsViewArray(layerParamsView);
+        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
+        ret.setParamTable(paramTable);
+        ret.setConf(conf);
+        return ret;
+    }
+
+    /** W is laid out like {@code DenseLayer}'s ('f' order), so flattened parameter vectors are interchangeable. */
+    @Override
+    public char paramReshapeOrder(String param) {
+        return WEIGHT_KEY.equals(param) ? 'f' : 'c';
+    }
+
+    @Override
+    public ParamInitializer initializer() {
+        return ParamInit.INSTANCE;
+    }
+
+    @Override
+    public void applyGlobalConfigToLayer(NeuralNetConfiguration.Builder globalConfig) {
+        if (weightInit == null && (paramWeightInit == null || paramWeightInit.get(WEIGHT_KEY) == null)
+                && globalConfig.getWeightInitFn() != null) {
+            Map<String, IWeightInit> m = paramWeightInit == null ? new HashMap<>() : new HashMap<>(paramWeightInit);
+            m.put(WEIGHT_KEY, globalConfig.getWeightInitFn());
+            paramWeightInit = m;
+        }
+        if (Double.isNaN(biasInit)) {
+            biasInit = globalConfig.getBiasInit();
+        }
+    }
+
+    @Override
+    public InputType getOutputType(int layerIndex, InputType inputType) {
+        checkInputType(inputType);
+        if (inputType.getType() == InputType.Type.RNN) {
+            InputType.InputTypeRecurrent r = (InputType.InputTypeRecurrent) inputType;
+            return InputType.recurrent(nOut, r.getTimeSeriesLength(), r.getFormat());
+        }
+        return InputType.feedForward(nOut);
+    }
+
+    @Override
+    public void setNIn(InputType inputType, boolean override) {
+        checkInputType(inputType);
+        long size;
+        switch (inputType.getType()) {
+            case RNN:
+                InputType.InputTypeRecurrent r = (InputType.InputTypeRecurrent) inputType;
+                size = r.getSize();
+                rnnDataFormat = r.getFormat();
+                break;
+            case CNNFlat:
+                size = ((InputType.InputTypeConvolutionalFlat) inputType).getFlattenedSize();
+                break;
+            case FF:
+                size = ((InputType.InputTypeFeedForward) inputType).getSize();
+                break;
+            default:
+                // CNN / CNN3D reach this layer through a preprocessor; nothing to take from the raw type
+                return;
+        }
+        if (nIn <= 0 || override) {
+            if (nIn != size) {
+                setLayerParams(null);
+            }
+            nIn = size;
+        }
+    }
+
+    @Override
+    public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
+        checkInputType(inputType);
+        switch (inputType.getType()) {
+            case CNN:
+                InputType.InputTypeConvolutional c = (InputType.InputTypeConvolutional) inputType;
+                return new CnnToFeedForwardPreProcessor(c.getHeight(), c.getWidth(), c.getChannels(), c.getFormat());
+            case CNN3D:
+                InputType.InputTypeConvolutional3D c3 = (InputType.InputTypeConvolutional3D) inputType;
+                return new Cnn3DToFeedForwardPreProcessor(c3.getDepth(), c3.getHeight(), c3.getWidth(),
+                        c3.getChannels(), c3.getDataFormat() == Convolution3D.DataFormat.NCDHW);
+            default:
+                return null;
+        }
+    }
+
+    private void checkInputType(InputType inputType) {
+        if (inputType == null) {
+            throw new IllegalStateException(where() + "input type must not be null");
+        }
+        switch (inputType.getType()) {
+            case FF:
+            case RNN:
+            case CNN:
+            case CNNFlat:
+            case CNN3D:
+                return;
+            default:
+                throw new IllegalArgumentException(where() + "input type must be one of [FF, RNN, CNN, CNNFlat, CNN3D], "
+                        + "got " + inputType.getType() + " (" + inputType + ")");
+        }
+    }
+
+    /** W: the layer's regularization; b: its bias regularization; coefficients: only the coefficient regularization. */
+    @Override
+    public List<Regularization> getRegularizationByParam(String paramName) {
+        List<Regularization> r;
+        switch (paramName) {
+            case WEIGHT_KEY:
+                r = regularization;
+                break;
+            case BIAS_KEY:
+                r = regularizationBias;
+                break;
+            case NUMERATOR_KEY:
+            case DENOMINATOR_KEY:
+                r = coefficientRegularization;
+                break;
+            default:
+                r = null;
+        }
+        return r == null ? Collections.emptyList() : r;
+    }
+
+    @Override
+    public IUpdater getUpdaterByParam(String paramName) {
+        switch (paramName) {
+            case WEIGHT_KEY:
+                return updater;
+            case BIAS_KEY:
+                return biasUpdater != null ? biasUpdater : updater;
+            case NUMERATOR_KEY:
+            case DENOMINATOR_KEY:
+                return coefficientUpdater != null ? coefficientUpdater : updater;
+            default:
+                throw new IllegalArgumentException(where() + "unknown parameter key '" + paramName + "', expected one of "
+                        + List.of(WEIGHT_KEY, BIAS_KEY, NUMERATOR_KEY, DENOMINATOR_KEY));
+        }
+    }
+
+    @Override
+    public LayerMemoryReport getMemoryReport(InputType inputType) {
+        InputType outputType = getOutputType(-1, inputType);
+        long numParams = initializer().numParams(this);
+        IUpdater u = updater == null ? new org.nd4j.linalg.learning.config.Sgd() : updater;
+        return new LayerMemoryReport.Builder(layerName, RationalDense.class, inputType, outputType)
+                .standardMemory(numParams, u.stateSize(numParams))
+                .workingMemory(0, 0, MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS)
+                .cacheMemory(MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS).build();
+    }
+
+    /** The parameter shapes, always derived from the configuration (never read from or written to JSON). */
+    @Override
+    @JsonIgnore
+    public SDLayerParams getLayerParams() {
+        return super.getLayerParams();
+    }
+
+    @Override
+    @JsonIgnore
+    public void setLayerParams(SDLayerParams layerParams) {
+        super.setLayerParams(layerParams);
+    }
+
+    @Override
+    public RationalDense clone() {
+        RationalDense c = (RationalDense) super.clone();
+        c.coefficientRegularization = coefficientRegularization == null ? new ArrayList<>()
+                : new ArrayList<>(coefficientRegularization);
+        c.coefficientUpdater = coefficientUpdater == null ? null : coefficientUpdater.clone();
+        c.paramWeightInit = paramWeightInit == null ? null : new HashMap<>(paramWeightInit);
+        return c;
+    }
+
+    // ---------------------------------------------------------------- getters and setters (JSON)
+
+    /** Input size (0 until known). */
+    public long getNIn() {
+        return nIn;
+    }
+
+    public void setNIn(long nIn) {
+        if (this.nIn != nIn) {
+            setLayerParams(null);
+        }
+        this.nIn = nIn;
+    }
+
+    /** Output size (the channels of the rational). */
+    public long getNOut() {
+        return nOut;
+    }
+
+    public void setNOut(long nOut) {
+        if (this.nOut != nOut) {
+            setLayerParams(null);
+        }
+        this.nOut = nOut;
+    }
+
+    public RationalSpec getSpec() {
+        return spec;
+    }
+
+    public void setSpec(RationalSpec spec) {
+        this.spec = spec;
+        setLayerParams(null);
+    }
+
+    public boolean isHasBias() {
+        return hasBias;
+    }
+
+    public void setHasBias(boolean hasBias) {
+        if (this.hasBias != hasBias) {
+            setLayerParams(null);
+        }
+        this.hasBias = hasBias;
+    }
+
+    /** Initial bias value (NaN until resolved from the network's configuration). */
+    public double getBiasInit() {
+        return biasInit;
+    }
+
+    public void setBiasInit(double biasInit) {
+        this.biasInit = biasInit;
+    }
+
+    public RNNFormat getRnnDataFormat() {
+        return rnnDataFormat;
+    }
+
+    public void setRnnDataFormat(RNNFormat rnnDataFormat) {
+        this.rnnDataFormat = rnnDataFormat;
+    }
+
+    /** Updater of the coefficients (null: the layer's updater). */
+    public IUpdater getCoefficientUpdater() {
+        return coefficientUpdater;
+    }
+
+    public void setCoefficientUpdater(IUpdater coefficientUpdater) {
+        this.coefficientUpdater = coefficientUpdater;
+    }
+
+    /** Regularization applied to the coefficients (only what was set with {@code coefficientRegularization}). */
+    public List<Regularization> getCoefficientRegularization() {
+        return coefficientRegularization;
+    }
+
+    public void setCoefficientRegularization(List<Regularization> coefficientRegularization) {
+        this.coefficientRegularization = coefficientRegularization;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof RationalDense)) {
+            return false;
+        }
+        RationalDense l = (RationalDense) o;
+        return nIn == l.nIn && nOut == l.nOut && hasBias == l.hasBias
+                && Double.compare(biasInit, l.biasInit) == 0 && Objects.equals(spec, l.spec)
+                && rnnDataFormat == l.rnnDataFormat && Objects.equals(coefficientUpdater, l.coefficientUpdater)
+                && Objects.equals(coefficientRegularization, l.coefficientRegularization)
+                && Objects.equals(layerName, l.layerName) && Objects.equals(iDropout, l.iDropout)
+                && Objects.equals(constraints, l.constraints)
+                && Objects.equals(regularization, l.regularization)
+                && Objects.equals(regularizationBias, l.regularizationBias)
+                && Objects.equals(updater, l.updater) && Objects.equals(biasUpdater, l.biasUpdater)
+                && gradientNormalization == l.gradientNormalization
+                && Double.compare(gradientNormalizationThreshold, l.gradientNormalizationThreshold) == 0
+                && weightInit == l.weightInit && Objects.equals(paramWeightInit, l.paramWeightInit);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(nIn, nOut, hasBias, biasInit, spec, rnnDataFormat, coefficientUpdater,
+                coefficientRegularization, layerName, regularization, regularizationBias, updater, biasUpdater,
+                weightInit, paramWeightInit);
+    }
+
+    @Override
+    public String toString() {
+        return "RationalDense(name=" + layerName + ", nIn=" + nIn + ", nOut=" + nOut + ", spec=" + spec + ", hasBias="
+                + hasBias + ", rnnFormat=" + rnnDataFormat + ")";
+    }
+
+    /**
+     * Parameter initializer: the SameDiff one, except that only W counts as a weight and only b as a bias (so
+     * weight constraints and weight noise never touch the coefficients).
+     */
+    private static final class ParamInit extends SameDiffParamInitializer {
+        static final ParamInit INSTANCE = new ParamInit();
+
+        @Override
+        public List<String> paramKeys(Layer layer) {
+            return ((RationalDense) layer).hasBias ? List.of(WEIGHT_KEY, BIAS_KEY, NUMERATOR_KEY, DENOMINATOR_KEY)
+                    : List.of(WEIGHT_KEY, NUMERATOR_KEY, DENOMINATOR_KEY);
+        }
+
+        @Override
+        public List<String> weightKeys(Layer layer) {
+            return List.of(WEIGHT_KEY);
+        }
+
+        @Override
+        public List<String> biasKeys(Layer layer) {
+            return ((RationalDense) layer).hasBias ? List.of(BIAS_KEY) : List.of();
+        }
+
+        @Override
+        public boolean isWeightParam(Layer layer, String key) {
+            return WEIGHT_KEY.equals(key);
+        }
+
+        @Override
+        public boolean isBiasParam(Layer layer, String key) {
+            return BIAS_KEY.equals(key) && ((RationalDense) layer).hasBias;
+        }
+    }
+
+    /**
+     * Builder for {@link RationalDense}. Inherited options: {@code name}, {@code updater}, {@code biasUpdater},
+     * {@code l1/l2/weightDecay} (W) and their {@code Bias} variants (b), {@code weightInit}, {@code dropOut},
+     * constraints.
+     */
+    public static class Builder extends SameDiffLayer.Builder<Builder> {
+        private long nIn;
+        private long nOut;
+        private RationalSpec spec = RationalSpec.defaults();
+        private boolean hasBias = true;
+        private double biasInit = Double.NaN;
+        private RNNFormat rnnDataFormat = RNNFormat.NCW;
+        private IUpdater coefficientUpdater;
+        private final List<Regularization> coefficientRegularizationList = new ArrayList<>();
+
+        public Builder() {
+            // null: take the network's weight init (DenseLayer behaviour), else Xavier
+            this.weightInit = null;
+        }
+
+        /** Input size (optional when the network has an input type). */
+        public Builder nIn(long nIn) {
+            this.nIn = nIn;
+            return this;
+        }
+
+        /** Output size (required). */
+        public Builder nOut(long nOut) {
+            this.nOut = nOut;
+            return this;
+        }
+
+        /** The rational function: degrees, version, initialisation and sharing over the nOut channels. */
+        public Builder spec(RationalSpec spec) {
+            this.spec = Objects.requireNonNull(spec, "spec");
+            return this;
+        }
+
+        /** Whether the layer has a bias b (default true). */
+        public Builder hasBias(boolean hasBias) {
+            this.hasBias = hasBias;
+            return this;
+        }
+
+        /** Initial bias value (default: the network's bias init, 0 unless set). */
+        public Builder biasInit(double biasInit) {
+            this.biasInit = biasInit;
+            return this;
+        }
+
+        /** Weight initialisation of W (default: the network's, else Xavier). */
+        public Builder weightInit(IWeightInit weightInit) {
+            return weightInit(WEIGHT_KEY, weightInit);
+        }
+
+        /** Layout of recurrent input (default NCW; set automatically from an RNN input type). */
+        public Builder dataFormat(RNNFormat format) {
+            this.rnnDataFormat = Objects.requireNonNull(format, "format");
+            return this;
+        }
+
+        /** Updater of the coefficients (default: the layer's updater). */
+        public Builder coefficientUpdater(IUpdater updater) {
+            this.coefficientUpdater = updater;
+            return this;
+        }
+
+        /** Regularization of the coefficients (default none; l1/l2 of this builder apply to W only). */
+        public Builder coefficientRegularization(Regularization... regularization) {
+            coefficientRegularizationList.addAll(Arrays.asList(regularization));
+            return this;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public RationalDense build() {
+            return new RationalDense(this);
+        }
+    }
+}

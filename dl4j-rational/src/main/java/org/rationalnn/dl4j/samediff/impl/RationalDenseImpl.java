@@ -1,0 +1,199 @@
+package org.rationalnn.dl4j.samediff.impl;
+
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.samediff.SameDiffLayer;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.rationalnn.dl4j.samediff.ExternalErrorsGraph;
+import org.rationalnn.dl4j.samediff.RationalDense;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Runtime of {@link RationalDense}. Extends DL4J's SameDiff layer runtime for its parameter handling and replaces its
+ * execution: the graph is built per input rank with dynamic batch and time sizes, gradients are exact (via
+ * {@link ExternalErrorsGraph}), version D's noise is a placeholder (fresh in training, ones at inference), input
+ * dropout is applied, and {@link #setParam} really assigns. Not for direct use.
+ */
+public class RationalDenseImpl extends SameDiffLayer {
+
+    static final String INPUT = "input";
+    static final String NOISE = "numeratorNoise";
+
+    private transient ExternalErrorsGraph graph;
+    private transient int graphRank;
+    private transient NumeratorNoise noise;
+
+    public RationalDenseImpl(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    private RationalDense dense() {
+        return (RationalDense) layerConf();
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        applyDropOutIfNecessary(training, workspaceMgr);
+        int rank = checkInput(input);
+        ensureGraph(rank);
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put(INPUT, input.castTo(dataType));
+        if (noise.enabled()) {
+            ph.put(NOISE, noise.forForward(training));
+        }
+        return graph.output(ph, workspaceMgr);
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(true);
+        int rank = checkInput(input);
+        long[] expected = outputShape(input);
+        if (!Arrays.equals(epsilon.shape(), expected)) {
+            throw new IllegalArgumentException(name() + "epsilon shape " + Arrays.toString(epsilon.shape())
+                    + " must equal the output shape " + Arrays.toString(expected));
+        }
+        ensureGraph(rank);
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put(INPUT, input.castTo(dataType));
+        if (noise.enabled()) {
+            ph.put(NOISE, noise.forBackward());
+        }
+        if (gradTable == null) {
+            // used outside a network's fit (no gradient view assigned yet): a detached gradient array of our own
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                setBackpropGradientsViewArray(Nd4j.create(params.dataType(), params.shape()));
+            }
+        }
+        Map<String, INDArray> views = new LinkedHashMap<>();
+        for (String key : paramTable.keySet()) {
+            views.put(key, gradTable.get(key));
+        }
+        INDArray dx = graph.backprop(ph, epsilon.castTo(dataType), views, workspaceMgr).get(INPUT);
+        dx = backpropDropOutIfPresent(dx);
+        Gradient g = new DefaultGradient();
+        for (Map.Entry<String, INDArray> e : views.entrySet()) {
+            g.gradientForVariable().put(e.getKey(), e.getValue());
+        }
+        return new Pair<>(g, dx);
+    }
+
+    /** Builds the graph for inputs of this rank (once; again only if the rank changes). */
+    private void ensureGraph(int rank) {
+        if (graph != null && graphRank == rank) {
+            return;
+        }
+        RationalDense c = dense();
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            SameDiff sd = ExternalErrorsGraph.newSameDiff();
+            long[] inShape;
+            if (rank == 2) {
+                inShape = new long[]{-1, c.getNIn()};
+            } else {
+                inShape = c.getRnnDataFormat() == RNNFormat.NCW ? new long[]{-1, c.getNIn(), -1}
+                        : new long[]{-1, -1, c.getNIn()};
+            }
+            SDVariable in = sd.placeHolder(INPUT, dataType, inShape);
+            Map<String, SDVariable> vars = new LinkedHashMap<>();
+            for (Map.Entry<String, INDArray> e : paramTable.entrySet()) {
+                SDVariable v = sd.var(e.getKey(), dataType, e.getValue().shape());
+                sd.associateArrayWithVariable(e.getValue(), v);
+                vars.put(e.getKey(), v);
+            }
+            noise = new NumeratorNoise(c.getSpec(), c.numSets(), dataType);
+            SDVariable noiseVar = noise.enabled() ? sd.placeHolder(NOISE, dataType, noise.shape()) : null;
+            SDVariable out = c.define(sd, in, rank, vars, noiseVar);
+            graph = new ExternalErrorsGraph(sd, out, INPUT);
+            graphRank = rank;
+            sameDiff = sd;
+            outputKey = out.name();
+        }
+    }
+
+    @Override
+    protected void doInit() {
+        ensureGraph(input == null ? 2 : checkInput(input));
+    }
+
+    /** Validates rank and input size; returns the rank. */
+    private int checkInput(INDArray in) {
+        RationalDense c = dense();
+        int rank = in.rank();
+        int axis;
+        if (rank == 2) {
+            axis = 1;
+        } else if (rank == 3) {
+            axis = c.getRnnDataFormat() == RNNFormat.NCW ? 1 : 2;
+        } else {
+            throw new IllegalArgumentException(name() + "input must have rank 2 ([mb, nIn]) or 3 (RNN "
+                    + c.getRnnDataFormat() + "), got rank " + rank + " with shape " + Arrays.toString(in.shape()));
+        }
+        if (in.size(axis) != c.getNIn()) {
+            throw new IllegalArgumentException(name() + "input has " + in.size(axis) + " features on axis " + axis
+                    + " but the layer was configured with nIn = " + c.getNIn() + " (input shape "
+                    + Arrays.toString(in.shape()) + ")");
+        }
+        return rank;
+    }
+
+    private long[] outputShape(INDArray in) {
+        long[] s = in.shape().clone();
+        int axis = s.length == 3 && dense().getRnnDataFormat() == RNNFormat.NWC ? 2 : 1;
+        s[axis] = dense().getNOut();
+        return s;
+    }
+
+    private String name() {
+        return "RationalDense layer '" + dense().getLayerName() + "': ";
+    }
+
+    /**
+     * The regularization term of the score: W and b under their regularization, the coefficients under theirs (DL4J's
+     * SameDiff runtime reports 0 here although its updater applies the regularization gradients).
+     */
+    @Override
+    public double calcRegularizationScore(boolean backpropParamsOnly) {
+        double sum = 0.0;
+        for (Map.Entry<String, INDArray> e : paramTable.entrySet()) {
+            for (Regularization r : dense().getRegularizationByParam(e.getKey())) {
+                sum += r.score(e.getValue(), getIterationCount(), getEpochCount());
+            }
+        }
+        return sum;
+    }
+
+    /** Assigns {@code val} to the parameter (DL4J's SameDiff runtime only checks the shape). */
+    @Override
+    public void setParam(String key, INDArray val) {
+        super.setParam(key, val);
+        paramTable.get(key).assign(val);
+    }
+
+    @Override
+    public void clearNoiseWeightParams() {
+        if (noise != null) {
+            noise.clear();
+        }
+    }
+
+    @Override
+    public void clear() {
+        super.clear();
+        clearNoiseWeightParams();
+    }
+}
