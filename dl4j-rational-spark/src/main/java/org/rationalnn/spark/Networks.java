@@ -13,6 +13,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.rationalnn.dl4j.layers.RationalActivationLayer;
 import org.rationalnn.dl4j.rational.RationalSpec;
 import org.rationalnn.dl4j.rational.Sharing;
+import org.rationalnn.dl4j.samediff.RationalDense;
 
 /** The small classifiers the distributed samples train: dense layers each followed by a trainable rational. */
 public final class Networks {
@@ -32,6 +33,17 @@ public final class Networks {
                 .layer(rational())
                 .layer(new DenseLayer.Builder().nOut(width).activation(Activation.IDENTITY).build())
                 .layer(rational())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(SyntheticData.CLASSES)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.feedForward(SyntheticData.FEATURES)).build();
+    }
+
+    /** The same classifier built from SameDiff {@link RationalDense} layers (dense + trainable rational in one). */
+    public static MultiLayerConfiguration mlnSameDiff(int width, IUpdater updater, DataType dataType, long seed) {
+        RationalSpec spec = RationalSpec.builder().degrees(3, 2).sharing(Sharing.CHANNEL).build();
+        return new NeuralNetConfiguration.Builder().seed(seed).dataType(dataType).updater(updater).list()
+                .layer(new RationalDense.Builder().nOut(width).spec(spec).build())
+                .layer(new RationalDense.Builder().nOut(width).spec(spec).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(SyntheticData.CLASSES)
                         .activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.feedForward(SyntheticData.FEATURES)).build();

@@ -50,6 +50,8 @@ public final class SparkTrainingSample {
         public String master = "local[2]";
         @Option(names = "--graph", description = "train a ComputationGraph instead of a MultiLayerNetwork")
         public boolean graph;
+        @Option(names = "--samediff", description = "use SameDiff RationalDense layers (MultiLayerNetwork only)")
+        public boolean sameDiff;
         @Option(names = "--epochs", description = "epochs (default ${DEFAULT-VALUE})")
         public int epochs = 5;
         @Option(names = "--batches", description = "minibatches in the training set (default ${DEFAULT-VALUE})")
@@ -141,10 +143,12 @@ public final class SparkTrainingSample {
                     .accuracy();
             r.network = g;
         } else {
-            SparkDl4jMultiLayer net = new SparkDl4jMultiLayer(sc, Networks.mln(o.width, new Adam(1e-2), dt, o.seed),
-                    tm);
+            SparkDl4jMultiLayer net = new SparkDl4jMultiLayer(sc, o.sameDiff
+                    ? Networks.mlnSameDiff(o.width, new Adam(1e-2), dt, o.seed)
+                    : Networks.mln(o.width, new Adam(1e-2), dt, o.seed), tm);
             MultiLayerNetwork m = net.getNetwork();
-            INDArray coefficients0 = m.getParam("1_numerator").dup();
+            String coefficientKey = o.sameDiff ? "0_numerator" : "1_numerator";
+            INDArray coefficients0 = m.getParam(coefficientKey).dup();
             r.scores.add(m.score(all));
             for (int e = 0; e < o.epochs; e++) {
                 net.fit(trainRdd);
@@ -152,7 +156,7 @@ public final class SparkTrainingSample {
                 log.info("epoch {}: score {}", e + 1, r.scores.get(r.scores.size() - 1));
             }
             m = net.getNetwork();
-            r.coefficientChange = m.getParam("1_numerator").sub(coefficients0).amaxNumber().doubleValue();
+            r.coefficientChange = m.getParam(coefficientKey).sub(coefficients0).amaxNumber().doubleValue();
             Evaluation ev = net.evaluate(testRdd);
             r.sparkAccuracy = ev.accuracy();
             r.localAccuracy = m.evaluate(new org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator<>(test, 1))

@@ -66,6 +66,21 @@ class SparkTrainingTest {
     }
 
     @Test
+    void sameDiffRationalDenseTrainsOnSpark(@TempDir Path dir) throws Exception {
+        SparkTrainingSample.Options o = tiny(dir, false);
+        o.sameDiff = true;
+        o.out = dir.resolve("samediff.zip").toFile();
+        SparkTrainingSample.Result r = SparkTrainingSample.run(sc, o);
+        assertTrue(r.scores.get(r.scores.size() - 1) < r.scores.get(0), "score falls: " + r.scores);
+        assertTrue(r.coefficientChange > 1e-4, "RationalDense coefficients are trained: " + r.coefficientChange);
+        assertEquals(r.localAccuracy, r.sparkAccuracy, 1e-9);
+        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(r.model, true);
+        DataSet probe = SyntheticData.spirals(1, 20, 99, DataType.FLOAT).get(0);
+        assertTrue(((MultiLayerNetwork) r.network).output(probe.getFeatures())
+                .equalsWithEps(restored.output(probe.getFeatures()), 1e-6));
+    }
+
+    @Test
     void computationGraphTrainsEvaluatesAndRestores(@TempDir Path dir) throws Exception {
         SparkTrainingSample.Result r = SparkTrainingSample.run(sc, tiny(dir, true));
         assertTrue(r.scores.get(r.scores.size() - 1) < r.scores.get(0), "score falls: " + r.scores);
