@@ -133,22 +133,53 @@ public final class JvmRationalKernel implements RationalKernel {
         writeMatrix(dDenominator, total, sets * c.m1, sets, c.n);
     }
 
-    /** A [rows, cols] matrix as a row-major Java array, without allocating ND4J memory. */
+    /**
+     * A [rows, cols] matrix as a row-major Java array. C-ordered contiguous float/double arrays (parameter and
+     * gradient views) are read in one bulk copy from the native buffer, without allocating ND4J memory; anything
+     * else through a C-ordered copy. ({@code INDArray.toDoubleMatrix()} costs milliseconds for a few hundred rows.)
+     */
     static double[] flatten(INDArray matrix) {
-        double[][] m = matrix.toDoubleMatrix();
-        int cols = (int) matrix.size(1);
-        double[] out = new double[m.length * cols];
-        for (int r = 0; r < m.length; r++) {
-            System.arraycopy(m[r], 0, out, r * cols, cols);
+        int len = (int) matrix.length();
+        INDArray src = SetView.contiguous(matrix);
+        int off = (int) src.offset();
+        double[] out = new double[len];
+        if (src.dataType() == DataType.DOUBLE) {
+            src.data().asNioDouble().get(off, out, 0, len);
+        } else if (src.dataType() == DataType.FLOAT) {
+            float[] f = new float[len];
+            src.data().asNioFloat().get(off, f, 0, len);
+            for (int i = 0; i < len; i++) {
+                out[i] = f[i];
+            }
+        } else {
+            double[] all = src.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+            System.arraycopy(all, 0, out, 0, len);
         }
         return out;
     }
 
+    /** Writes {@code values[off ..]} row-major into a [rows, cols] matrix (one bulk copy when contiguous). */
     static void writeMatrix(INDArray target, double[] values, int off, int rows, int cols) {
-        for (int r = 0; r < rows; r++) {
-            for (int col = 0; col < cols; col++) {
-                target.putScalar(r, col, values[off + r * cols + col]);
+        int len = rows * cols;
+        boolean bulk = SetView.contiguous(target) == target
+                && (target.dataType() == DataType.DOUBLE || target.dataType() == DataType.FLOAT);
+        if (!bulk) {
+            for (int r = 0; r < rows; r++) {
+                for (int col = 0; col < cols; col++) {
+                    target.putScalar(r, col, values[off + r * cols + col]);
+                }
             }
+            return;
+        }
+        int at = (int) target.offset();
+        if (target.dataType() == DataType.DOUBLE) {
+            target.data().asNioDouble().put(at, values, off, len);
+        } else {
+            float[] f = new float[len];
+            for (int i = 0; i < len; i++) {
+                f[i] = (float) values[off + i];
+            }
+            target.data().asNioFloat().put(at, f, 0, len);
         }
     }
 
