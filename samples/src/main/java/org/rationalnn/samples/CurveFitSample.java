@@ -32,7 +32,9 @@ import java.util.Map;
  * networks of equal shape whose hidden activation is a trainable rational or ReLU / tanh / GELU, and prints
  * the uniform (max) error each reaches on a dense grid after the same number of Adam steps.
  *
- * <p>Run: {@code mvn -q -pl samples -am exec:java} (options after {@code -Dexec.args="..."}).
+ * <p>The smallest sample: how a {@link RationalActivationLayer} goes into a network. {@link ExpressivityStudy} is
+ * the full version of this comparison. Run: {@code mvn -B -q -pl samples -am compile exec:java
+ * -Dexec.mainClass=org.rationalnn.samples.CurveFitSample} (options after {@code -Dexec.args="..."}).
  */
 public final class CurveFitSample {
     private static final Logger log = LoggerFactory.getLogger(CurveFitSample.class);

@@ -2,6 +2,12 @@ package org.rationalnn.samples;
 
 import picocli.CommandLine;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
 /** Shared command-line handling of the samples. */
 final class Samples {
 
@@ -30,5 +36,26 @@ final class Samples {
             return null;
         }
         return options;
+    }
+
+    /** CPU seconds used by this process so far (all threads; NaN where the JVM cannot tell). */
+    static double cpuSeconds() {
+        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean) {
+            return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() / 1e9;
+        }
+        return Double.NaN;
+    }
+
+    /**
+     * The default output folder of a sample: {@code samples/target/<name>} when run from the project root (as
+     * {@code mvn -pl samples exec:java} does), else {@code target/<name>} below the working directory.
+     */
+    static Path defaultOutput(String name) {
+        Path here = Paths.get("").toAbsolutePath();
+        if (Files.isRegularFile(here.resolve("samples").resolve("pom.xml"))) {
+            return here.resolve("samples").resolve("target").resolve(name);
+        }
+        return here.resolve("target").resolve(name);
     }
 }

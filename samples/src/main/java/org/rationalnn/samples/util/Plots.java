@@ -1,0 +1,127 @@
+package org.rationalnn.samples.util;
+
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.XYStyler;
+import org.knowm.xchart.style.lines.SeriesLines;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import javax.imageio.ImageIO;
+
+/**
+ * Small helpers around XChart for the samples' PNG plots. Headless: {@link #headless()} is called before any
+ * chart is built, so the samples run on machines without a display.
+ */
+public final class Plots {
+    /** A fixed palette so that an activation has the same color in every plot of a run. */
+    private static final Color[] PALETTE = {
+            new Color(0xD62728), new Color(0x1F77B4), new Color(0x2CA02C), new Color(0xFF7F0E),
+            new Color(0x9467BD), new Color(0x8C564B), new Color(0xE377C2), new Color(0x7F7F7F),
+            new Color(0xBCBD22), new Color(0x17BECF)};
+
+    private Plots() {
+    }
+
+    /** Sets {@code java.awt.headless=true} (unless the user set it) so AWT never looks for a display. */
+    public static void headless() {
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
+    }
+
+    /** The i-th palette color (wraps around). */
+    public static Color color(int i) {
+        return PALETTE[Math.floorMod(i, PALETTE.length)];
+    }
+
+    /** A line chart with the samples' common style. */
+    public static XYChart chart(String title, String xTitle, String yTitle, int width, int height) {
+        headless();
+        XYChart c = new XYChartBuilder().width(width).height(height).title(title).xAxisTitle(xTitle)
+                .yAxisTitle(yTitle).build();
+        XYStyler s = c.getStyler();
+        s.setChartBackgroundColor(Color.WHITE);
+        s.setPlotBackgroundColor(Color.WHITE);
+        s.setLegendPosition(Styler.LegendPosition.OutsideE);
+        s.setLegendBorderColor(Color.WHITE);
+        s.setPlotGridLinesColor(new Color(0xE0E0E0));
+        s.setAntiAlias(true);
+        s.setMarkerSize(6);
+        return c;
+    }
+
+    /** Adds a line with markers in palette color {@code color}. */
+    public static XYSeries line(XYChart c, String name, double[] x, double[] y, int color) {
+        XYSeries s = c.addSeries(name, x, y);
+        s.setLineColor(color(color));
+        s.setMarkerColor(color(color));
+        s.setMarker(SeriesMarkers.CIRCLE);
+        return s;
+    }
+
+    /** Adds a dashed reference line without markers. */
+    public static XYSeries dashed(XYChart c, String name, double[] x, double[] y, int color) {
+        XYSeries s = c.addSeries(name, x, y);
+        s.setLineColor(color(color));
+        s.setLineStyle(SeriesLines.DASH_DASH);
+        s.setMarker(SeriesMarkers.NONE);
+        return s;
+    }
+
+    /** Adds a solid line without markers. */
+    public static XYSeries curve(XYChart c, String name, double[] x, double[] y, int color) {
+        XYSeries s = c.addSeries(name, x, y);
+        s.setLineColor(color(color));
+        s.setMarker(SeriesMarkers.NONE);
+        return s;
+    }
+
+    /** Writes the chart as PNG to {@code file} (parent folders are created). */
+    public static void save(XYChart c, Path file) {
+        write(BitmapEncoder.getBufferedImage(c), file);
+    }
+
+    /** Draws the charts into one PNG, {@code columns} per row, each chart at its own size. */
+    public static void saveGrid(List<XYChart> charts, int columns, Path file) {
+        if (charts.isEmpty()) {
+            return;
+        }
+        int w = charts.get(0).getWidth();
+        int h = charts.get(0).getHeight();
+        int rows = (charts.size() + columns - 1) / columns;
+        int cols = Math.min(columns, charts.size());
+        BufferedImage all = new BufferedImage(w * cols, h * rows, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = all.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, all.getWidth(), all.getHeight());
+        for (int i = 0; i < charts.size(); i++) {
+            g.drawImage(BitmapEncoder.getBufferedImage(charts.get(i)), (i % columns) * w, (i / columns) * h, null);
+        }
+        g.dispose();
+        write(all, file);
+    }
+
+    private static void write(BufferedImage image, Path file) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            ImageIO.write(image, "png", file.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write plot " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
