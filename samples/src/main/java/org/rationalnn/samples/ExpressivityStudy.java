@@ -60,9 +60,9 @@ import java.util.stream.Collectors;
  * the library's {@code RationalFit} (version N) and Lawson-fitted minimax polynomials.</li>
  * <li><b>Networks.</b> For each target ({@link Target}: |x|, a random ReLU network, a sharp peak, a 2-D ridge)
  * and each parameter budget, networks d → w → w → 1 whose hidden activation is a trainable rational
- * ({@link RationalActivationLayer}, type (3, 2), version B, one coefficient set per layer, initialised to ReLU)
- * or a fixed ReLU, LeakyReLU, tanh, GELU, SiLU or ELU are trained with the same full-batch Adam schedule,
- * seeds and steps. Every network gets the largest width whose parameter count (the rational coefficients
+ * ({@link RationalActivationLayer}, type (5, 4) by default, version B, one coefficient set per layer, initialised
+ * to ReLU) or a fixed ReLU, LeakyReLU, tanh, GELU, SiLU or ELU are trained with the same full-batch Adam
+ * schedule, seeds and steps. Every network gets the largest width whose parameter count (the rational coefficients
  * included) fits the budget. Reported: the uniform error on a dense grid against the parameter count, and the
  * parameters each activation needs to reach an error level ε.</li>
  * </ol>
@@ -70,8 +70,8 @@ import java.util.stream.Collectors;
  * (errors against parameters; learned rational shapes against their initial shapes) and {@code report.md}.
  *
  * <p>Run: {@code mvn -B -q -pl samples -am compile exec:java} (the default sample), options in
- * {@code -Dexec.args="--steps 4000 --seeds 3"}; {@code --help} lists them. The defaults finish in about
- * 4 minutes on 2 cores.
+ * {@code -Dexec.args="--steps 3000 --seeds 3"}; {@code --help} lists them. The defaults finish in about
+ * 4 minutes on 2 cores (about 4.5 minutes of CPU time).
  */
 public final class ExpressivityStudy {
     private static final Logger log = LoggerFactory.getLogger(ExpressivityStudy.class);
@@ -276,6 +276,7 @@ public final class ExpressivityStudy {
     }
 
     public static void main(String[] args) {
+        Samples.boundNativeMemory();
         Options options = Samples.parse(new Options(), args);
         if (options != null) {
             run(options);

@@ -1,5 +1,6 @@
 package org.rationalnn.samples;
 
+import org.deeplearning4j.datasets.iterator.ExistingDataSetIterator;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -31,7 +32,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.schedule.ISchedule;
-import org.nd4j.linalg.schedule.PolySchedule;
+import org.nd4j.linalg.schedule.MapSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 import org.rationalnn.dl4j.layers.RationalActivationLayer;
 import org.rationalnn.dl4j.layers.RationalParamInitializer;
@@ -55,8 +56,12 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Random;
 import java.util.stream.Collectors;
 
@@ -285,6 +290,7 @@ public final class FashionMnistSample {
     }
 
     public static void main(String[] args) {
+        Samples.boundNativeMemory();
         Options options = Samples.parse(new Options(), args);
         if (options == null) {
             return;
@@ -350,6 +356,10 @@ public final class FashionMnistSample {
         writeOutputs(o, result, models, acts);
         log.info("Fashion-MNIST sample done in {}; report: {}", Progress.duration(result.seconds),
                 result.output.resolve("report.md").toAbsolutePath());
+        if (ui != null) {
+            log.info("the training UI keeps running at http://localhost:{}/train; stop the program (Ctrl+C) to "
+                    + "close it", o.uiPort);
+        }
         return result;
     }
 
@@ -386,13 +396,13 @@ public final class FashionMnistSample {
      * The hidden activation as its own layer after a linear one: DL4J's {@link ActivationLayer} for fixed
      * activations, a {@link RationalActivationLayer} (half the learning rate, no weight decay) for rationals.
      */
-    static Layer activationLayer(Act act, ISchedule schedule) {
+    static Layer activationLayer(Act act, double learningRate, long iterations) {
         if (!act.isRational()) {
             return new ActivationLayer.Builder().activation(act.fixed).build();
         }
         return new RationalActivationLayer.Builder()
                 .spec(rationalSpec(act.sharing))
-                .updater(new Adam(scaled(schedule, 0.5)))
+                .updater(new Adam(linearDecay(0.5 * learningRate, iterations)))
                 .build();
     }
 
@@ -401,7 +411,7 @@ public final class FashionMnistSample {
      * coefficients): same layer sizes, weight initialisation seed, optimizer and schedule.
      */
     public static MultiLayerNetwork model(ModelKind kind, Act act, long seed, long iterations, Options o) {
-        ISchedule schedule = new PolySchedule(ScheduleType.ITERATION, o.learningRate, 1.0, (int) iterations + 1);
+        ISchedule schedule = linearDecay(o.learningRate, iterations);
         NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(DataType.FLOAT)
@@ -413,14 +423,14 @@ public final class FashionMnistSample {
         if (kind == ModelKind.MLP) {
             for (int width : new int[]{256, 128, 100}) {
                 b.layer(new DenseLayer.Builder().nOut(width).activation(Activation.IDENTITY).build());
-                b.layer(activationLayer(act, schedule));
+                b.layer(activationLayer(act, o.learningRate, iterations));
             }
             b.setInputType(InputType.feedForward(FashionMnist.ROWS * FashionMnist.COLUMNS));
         } else {
             for (int c : o.cnnChannels) {
                 b.layer(new ConvolutionLayer.Builder(3, 3).nOut(c).activation(Activation.IDENTITY).build());
                 b.layer(new BatchNormalization.Builder().build());
-                b.layer(activationLayer(act, schedule));
+                b.layer(activationLayer(act, o.learningRate, iterations));
                 b.layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2)
                         .stride(2, 2).build());
             }
@@ -436,18 +446,18 @@ public final class FashionMnistSample {
         return net;
     }
 
-    private static ISchedule scaled(ISchedule s, double factor) {
-        return new ISchedule() {
-            @Override
-            public double valueAt(int iteration, int epoch) {
-                return factor * s.valueAt(iteration, epoch);
-            }
-
-            @Override
-            public ISchedule clone() {
-                return scaled(s.clone(), factor);
-            }
-        };
+    /**
+     * Linear decay from {@code learningRate} towards 0 over {@code iterations}, in 100 constant steps (DL4J's
+     * {@code MapSchedule}, so the configuration stays serializable; DL4J M2.1's {@code PolySchedule} grows
+     * instead of decaying).
+     */
+    static ISchedule linearDecay(double learningRate, long iterations) {
+        Map<Integer, Double> values = new HashMap<>();
+        int steps = (int) Math.max(1, Math.min(100, iterations));
+        for (int k = 0; k < steps; k++) {
+            values.put((int) (k * iterations / steps), learningRate * (1.0 - (double) k / steps));
+        }
+        return new MapSchedule(ScheduleType.ITERATION, values);
     }
 
     // ------------------------------------------------------------------------------------------------------
@@ -480,7 +490,7 @@ public final class FashionMnistSample {
 
         Random shuffle = new Random(seed);
         for (int e = 1; e <= epochs; e++) {
-            DataSetIterator epochData = new ListDataSetIterator<>(shuffledBatches(train, o.batch, shuffle), 1);
+            DataSetIterator epochData = new ExistingDataSetIterator(shuffledBatches(train, o.batch, shuffle));
             net.fit(epochData);
             double seconds = loss.trainingSeconds();
             run.epochs.add(new Epoch(e, loss.epochMean(), accuracy[0], seconds));
@@ -493,8 +503,12 @@ public final class FashionMnistSample {
         return run;
     }
 
-    /** One epoch's minibatches in a random order (the same order for every activation with the same seed). */
-    static List<DataSet> shuffledBatches(DataSet data, int batch, Random random) {
+    /**
+     * One epoch's minibatches in a random order (the same order for every activation with the same seed), each
+     * copied out of {@code data} only when the iterator reaches it, so that an epoch never holds a second copy of
+     * the training set.
+     */
+    static Iterator<DataSet> shuffledBatches(DataSet data, int batch, Random random) {
         int n = data.numExamples();
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
@@ -506,12 +520,24 @@ public final class FashionMnistSample {
             order[i] = order[j];
             order[j] = t;
         }
-        List<DataSet> batches = new ArrayList<>();
-        for (int start = 0; start < n; start += batch) {
-            int[] idx = Arrays.copyOfRange(order, start, Math.min(n, start + batch));
-            batches.add(new DataSet(data.getFeatures().getRows(idx), data.getLabels().getRows(idx)));
-        }
-        return batches;
+        return new Iterator<>() {
+            private int start;
+
+            @Override
+            public boolean hasNext() {
+                return start < n;
+            }
+
+            @Override
+            public DataSet next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                int[] idx = Arrays.copyOfRange(order, start, Math.min(n, start + batch));
+                start += batch;
+                return new DataSet(data.getFeatures().getRows(idx), data.getLabels().getRows(idx));
+            }
+        };
     }
 
     /** Mean training loss and training time (evaluation excluded) of the current epoch. */

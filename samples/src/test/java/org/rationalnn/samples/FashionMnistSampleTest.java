@@ -32,7 +32,7 @@ class FashionMnistSampleTest {
         o.trainLimit = 2000;
         o.testLimit = 1000;
         o.mlpEpochs = 2;
-        o.cnnEpochs = 1;
+        o.cnnEpochs = 2;
         o.cnnChannels = List.of(8, 16);
         Result r = FashionMnistSample.run(o);
 
@@ -55,7 +55,7 @@ class FashionMnistSampleTest {
                 "activation-shapes.png")) {
             assertTrue(Files.size(out.resolve(f)) > 100, f);
         }
-        assertEquals(1 + 3 * 2 + 3 * 1, Files.readAllLines(out.resolve("learning-curves.csv")).size());
+        assertEquals(1 + 3 * 2 + 3 * 2, Files.readAllLines(out.resolve("learning-curves.csv")).size());
         String report = Files.readString(out.resolve("report.md"));
         assertTrue(report.contains("0.883") && report.contains("0.925"), report);
     }

@@ -66,6 +66,7 @@ public final class Plots {
     public static XYSeries line(XYChart c, String name, double[] x, double[] y, int color) {
         XYSeries s = c.addSeries(name, x, y);
         s.setLineColor(color(color));
+        s.setLineStyle(SeriesLines.SOLID);
         s.setMarkerColor(color(color));
         s.setMarker(SeriesMarkers.CIRCLE);
         return s;
@@ -84,6 +85,7 @@ public final class Plots {
     public static XYSeries curve(XYChart c, String name, double[] x, double[] y, int color) {
         XYSeries s = c.addSeries(name, x, y);
         s.setLineColor(color(color));
+        s.setLineStyle(SeriesLines.SOLID);
         s.setMarker(SeriesMarkers.NONE);
         return s;
     }
