@@ -32,8 +32,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.schedule.ISchedule;
-import org.nd4j.linalg.schedule.MapSchedule;
-import org.nd4j.linalg.schedule.ScheduleType;
 import org.rationalnn.dl4j.layers.RationalActivationLayer;
 import org.rationalnn.dl4j.layers.RationalParamInitializer;
 import org.rationalnn.dl4j.rational.RationalFunction;
@@ -56,11 +54,9 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Random;
 import java.util.stream.Collectors;
@@ -446,18 +442,9 @@ public final class FashionMnistSample {
         return net;
     }
 
-    /**
-     * Linear decay from {@code learningRate} towards 0 over {@code iterations}, in 100 constant steps (DL4J's
-     * {@code MapSchedule}, so the configuration stays serializable; DL4J M2.1's {@code PolySchedule} grows
-     * instead of decaying).
-     */
+    /** Linear decay from {@code learningRate} to 0 over {@code iterations}. */
     static ISchedule linearDecay(double learningRate, long iterations) {
-        Map<Integer, Double> values = new HashMap<>();
-        int steps = (int) Math.max(1, Math.min(100, iterations));
-        for (int k = 0; k < steps; k++) {
-            values.put((int) (k * iterations / steps), learningRate * (1.0 - (double) k / steps));
-        }
-        return new MapSchedule(ScheduleType.ITERATION, values);
+        return Samples.linearDecay(learningRate, iterations, 0.0);
     }
 
     // ------------------------------------------------------------------------------------------------------

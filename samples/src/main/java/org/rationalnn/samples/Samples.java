@@ -1,5 +1,8 @@
 package org.rationalnn.samples;
 
+import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.linalg.schedule.MapSchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
 import picocli.CommandLine;
 
 import java.lang.management.ManagementFactory;
@@ -7,6 +10,8 @@ import java.lang.management.OperatingSystemMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.HashMap;
+import java.util.Map;
 
 /** Shared command-line handling of the samples. */
 final class Samples {
@@ -58,6 +63,20 @@ final class Samples {
         if (System.getProperty(MAX_PHYSICAL_BYTES) == null) {
             System.setProperty(MAX_PHYSICAL_BYTES, "4G");
         }
+    }
+
+    /**
+     * A learning rate that falls linearly from {@code learningRate} to {@code endFraction × learningRate} over
+     * {@code iterations}, in at most 100 constant pieces. It is DL4J's {@code MapSchedule}, so configurations using
+     * it serialize; DL4J M2.1's {@code PolySchedule} grows instead of decaying.
+     */
+    static ISchedule linearDecay(double learningRate, long iterations, double endFraction) {
+        Map<Integer, Double> values = new HashMap<>();
+        int pieces = (int) Math.max(1, Math.min(100, iterations));
+        for (int k = 0; k < pieces; k++) {
+            values.put((int) (k * iterations / pieces), learningRate * (1.0 - (1.0 - endFraction) * k / pieces));
+        }
+        return new MapSchedule(ScheduleType.ITERATION, values);
     }
 
     /** CPU seconds used by this process so far (all threads; NaN where the JVM cannot tell). */
