@@ -71,7 +71,7 @@ import java.util.stream.Collectors;
  *
  * <p>Run: {@code mvn -B -q -pl samples -am compile exec:java} (the default sample), options in
  * {@code -Dexec.args="--steps 3000 --seeds 3"}; {@code --help} lists them. The defaults finish in about
- * 4 minutes on 2 cores (about 4.5 minutes of CPU time).
+ * 3 minutes on 2 cores (about 5 minutes of CPU time).
  */
 public final class ExpressivityStudy {
     private static final Logger log = LoggerFactory.getLogger(ExpressivityStudy.class);
