@@ -78,8 +78,8 @@ import java.util.stream.Collectors;
  * or {@code --data DIR}.
  *
  * <p>Run: {@code mvn -B -q -pl samples -am compile exec:java
- * -Dexec.mainClass=org.rationalnn.samples.FashionMnistSample}; the defaults (a 20,000-example subset, 3 epochs of
- * the MLP and 2 of the CNN) finish in about 12 minutes on 2 cores. Full length:
+ * -Dexec.mainClass=org.rationalnn.samples.FashionMnistSample}; the defaults (a 15,000-example subset, 5 epochs of
+ * the MLP and 2 of the CNN) finish in about 11 minutes on 2 cores. Full length:
  * {@code -Dexec.args="--train-limit 0 --mlp-epochs 20 --cnn-epochs 30"}.
  */
 public final class FashionMnistSample {
@@ -175,7 +175,7 @@ public final class FashionMnistSample {
         public int cnnEpochs = 2;
         @Option(names = "--train-limit", description = "training examples used, the first N of 60,000 "
                 + "(0: all; default: ${DEFAULT-VALUE})")
-        public int trainLimit = 20_000;
+        public int trainLimit = 15_000;
         @Option(names = "--test-limit", description = "test examples used (0: all 10,000; "
                 + "default: ${DEFAULT-VALUE})")
         public int testLimit = 0;
