@@ -38,6 +38,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * A dense layer with a trainable rational activation, written in SameDiff: y = R(x W + b), with
@@ -66,11 +67,22 @@ import java.util.Objects;
  * Dropout (layer or network) applies to the input as in {@code DenseLayer}. Version D multiplies the numerator
  * coefficients by fresh U[1-s, 1+s] noise on each training forward pass and is exact (= B) at inference.
  *
+ * <p><b>Execution</b> ({@link Builder#execution(Execution)}). {@link Execution#FUSED} (default): the affine map
+ * x W + b (with the reshapes of recurrent input) runs as a SameDiff graph and R runs through the library's fused
+ * kernel ({@link org.rationalnn.dl4j.kernel.RationalKernels}: forward and backward with every coefficient gradient
+ * in one pass each on the CPU; the ND4J-ops kernel on other backends). {@link Execution#SAMEDIFF}: the whole layer,
+ * R included ({@link RationalSameDiff}), is one SameDiff graph, as {@link #defineLayer} defines it. Both compute the
+ * same function with the same parameters and exact gradients; SAMEDIFF runs about 90 SameDiff ops per layer and
+ * training step, FUSED about 10, which makes FUSED 2-3x faster at typical sizes (see the project's
+ * {@code docs/benchmarks.md}). The setting is part of the configuration (JSON); models saved without it load as
+ * FUSED.
+ *
  * <p><b>Gradients.</b> The runtime ({@link RationalDenseImpl}) returns exact gradients on DL4J 1.0.0-M2.1, whose
  * SameDiff layer runtime doubles them (see {@link SameDiffGradientScale}), and keeps SameDiff's stdout lines off the
  * console.
  *
- * <p>Defaults: the default {@link RationalSpec} ((5,4), version B, LeakyReLU init, LAYER sharing), bias on, NCW.
+ * <p>Defaults: the default {@link RationalSpec} ((5,4), version B, LeakyReLU init, LAYER sharing), bias on, NCW,
+ * FUSED execution.
  */
 public class RationalDense extends SameDiffLayer {
     private static final long serialVersionUID = 1L;
@@ -84,6 +96,14 @@ public class RationalDense extends SameDiffLayer {
     /** Key of the denominator coefficients, [S, n]. */
     public static final String DENOMINATOR_KEY = "denominator";
 
+    /** How the runtime executes the layer (same function and gradients either way). */
+    public enum Execution {
+        /** x W + b as a SameDiff graph, R through the fused rational kernel (default; fastest). */
+        FUSED,
+        /** The whole layer, R included, as one SameDiff graph ({@link RationalSameDiff}). */
+        SAMEDIFF
+    }
+
     private long nIn;
     private long nOut;
     private RationalSpec spec = RationalSpec.defaults();
@@ -92,6 +112,7 @@ public class RationalDense extends SameDiffLayer {
     private RNNFormat rnnDataFormat = RNNFormat.NCW;
     private IUpdater coefficientUpdater;
     private List<Regularization> coefficientRegularization = new ArrayList<>();
+    private Execution execution = Execution.FUSED;
 
     /** For JSON deserialization only; use {@link Builder}. */
     public RationalDense() {
@@ -107,6 +128,7 @@ public class RationalDense extends SameDiffLayer {
         this.rnnDataFormat = b.rnnDataFormat;
         this.coefficientUpdater = b.coefficientUpdater;
         this.coefficientRegularization = new ArrayList<>(b.coefficientRegularizationList);
+        this.execution = b.execution;
         validate();
         initializeConstraints(b);
     }
@@ -132,6 +154,10 @@ public class RationalDense extends SameDiffLayer {
         if (rnnDataFormat == null) {
             throw new IllegalArgumentException(where() + "RNN data format must be one of "
                     + Arrays.toString(RNNFormat.values()) + ", got null");
+        }
+        if (execution == null) {
+            throw new IllegalArgumentException(where() + "execution must be one of "
+                    + Arrays.toString(Execution.values()) + ", got null");
         }
         if (spec.getSharing() == Sharing.GROUP && nOut % spec.getGroups() != 0) {
             throw new IllegalArgumentException(where() + "GROUP sharing needs nOut to be a multiple of the group count "
@@ -219,17 +245,36 @@ public class RationalDense extends SameDiffLayer {
             numerator = RationalSameDiff.noisyNumerator(numerator, numeratorNoise);
         }
         SDVariable denominator = params.get(DENOMINATOR_KEY);
+        SDVariable rationalNumerator = numerator;
+        return perStep(sd, input, rank, flat -> RationalSameDiff.apply(sd, affine(flat, params), rationalNumerator,
+                denominator, spec, nOut, 2, true));
+    }
+
+    /**
+     * The layer's pre-activation z = x W + b in the layout of its output (what {@link Execution#FUSED} runs as a
+     * SameDiff graph before applying R with the fused kernel).
+     *
+     * @param input  [mb, nIn] (rank 2) or the layer's RNN format (rank 3), dynamic batch and time sizes
+     * @param params variables for {@value #WEIGHT_KEY} and (with a bias) {@value #BIAS_KEY}
+     */
+    public SDVariable defineAffine(SameDiff sd, SDVariable input, int rank, Map<String, SDVariable> params) {
+        return perStep(sd, input, rank, flat -> affine(flat, params));
+    }
+
+    /**
+     * Applies {@code f} (rows [N, nIn] → [N, nOut]) to every time step: directly for rank 2; for rank 3 through
+     * [mb, T, nIn] → [mb*T, nIn] → f → [mb, T, nOut] in the layer's RNN format (rank-3 mmul is broken in M2.1).
+     */
+    private SDVariable perStep(SameDiff sd, SDVariable input, int rank, UnaryOperator<SDVariable> f) {
         if (rank == 2) {
-            return RationalSameDiff.apply(sd, affine(input, params), numerator, denominator, spec, nOut, 2, true);
+            return f.apply(input);
         }
         if (rank != 3) {
             throw new IllegalArgumentException(where() + "input must have rank 2 ([mb, nIn]) or 3 (RNN "
                     + rnnDataFormat + "), got rank " + rank);
         }
-        // [mb, T, nIn] -> [mb*T, nIn] -> R(x W + b) -> [mb, T, nOut]; rank-3 mmul is avoided (broken in M2.1)
         SDVariable x = rnnDataFormat == RNNFormat.NCW ? sd.permute(input, 0, 2, 1) : input;
-        SDVariable flat = sd.reshape(x, -1, nIn);
-        SDVariable y = RationalSameDiff.apply(sd, affine(flat, params), numerator, denominator, spec, nOut, 2, true);
+        SDVariable y = f.apply(sd.reshape(x, -1, nIn));
         SDVariable shape = sd.shape(x);
         SDVariable outShape = shape.mul(sd.constant(Nd4j.createFromArray(1L, 1L, 0L).castTo(shape.dataType())))
                 .add(sd.constant(Nd4j.createFromArray(0L, 0L, nOut).castTo(shape.dataType())));
@@ -509,6 +554,15 @@ public class RationalDense extends SameDiffLayer {
         this.coefficientRegularization = coefficientRegularization;
     }
 
+    /** How the runtime executes the layer (default {@link Execution#FUSED}). */
+    public Execution getExecution() {
+        return execution;
+    }
+
+    public void setExecution(Execution execution) {
+        this.execution = execution;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -522,7 +576,7 @@ public class RationalDense extends SameDiffLayer {
                 && Double.compare(biasInit, l.biasInit) == 0 && Objects.equals(spec, l.spec)
                 && rnnDataFormat == l.rnnDataFormat && Objects.equals(coefficientUpdater, l.coefficientUpdater)
                 && Objects.equals(coefficientRegularization, l.coefficientRegularization)
-                && Objects.equals(layerName, l.layerName) && Objects.equals(iDropout, l.iDropout)
+                && execution == l.execution && Objects.equals(layerName, l.layerName) && Objects.equals(iDropout, l.iDropout)
                 && Objects.equals(constraints, l.constraints)
                 && Objects.equals(regularization, l.regularization)
                 && Objects.equals(regularizationBias, l.regularizationBias)
@@ -535,14 +589,14 @@ public class RationalDense extends SameDiffLayer {
     @Override
     public int hashCode() {
         return Objects.hash(nIn, nOut, hasBias, biasInit, spec, rnnDataFormat, coefficientUpdater,
-                coefficientRegularization, layerName, regularization, regularizationBias, updater, biasUpdater,
+                coefficientRegularization, execution, layerName, regularization, regularizationBias, updater, biasUpdater,
                 weightInit, paramWeightInit);
     }
 
     @Override
     public String toString() {
         return "RationalDense(name=" + layerName + ", nIn=" + nIn + ", nOut=" + nOut + ", spec=" + spec + ", hasBias="
-                + hasBias + ", rnnFormat=" + rnnDataFormat + ")";
+                + hasBias + ", rnnFormat=" + rnnDataFormat + ", execution=" + execution + ")";
     }
 
     /**
@@ -593,6 +647,7 @@ public class RationalDense extends SameDiffLayer {
         private RNNFormat rnnDataFormat = RNNFormat.NCW;
         private IUpdater coefficientUpdater;
         private final List<Regularization> coefficientRegularizationList = new ArrayList<>();
+        private Execution execution = Execution.FUSED;
 
         public Builder() {
             // null: take the network's weight init (DenseLayer behaviour), else Xavier
@@ -649,6 +704,15 @@ public class RationalDense extends SameDiffLayer {
         /** Regularization of the coefficients (default none; l1/l2 of this builder apply to W only). */
         public Builder coefficientRegularization(Regularization... regularization) {
             coefficientRegularizationList.addAll(Arrays.asList(regularization));
+            return this;
+        }
+
+        /**
+         * How the runtime executes the layer: {@link Execution#FUSED} (default) or {@link Execution#SAMEDIFF}; same
+         * function and gradients, FUSED is faster.
+         */
+        public Builder execution(Execution execution) {
+            this.execution = Objects.requireNonNull(execution, "execution");
             return this;
         }
 

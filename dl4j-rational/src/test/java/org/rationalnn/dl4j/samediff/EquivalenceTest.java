@@ -19,6 +19,7 @@ import org.rationalnn.dl4j.rational.RationalVersion;
 import org.rationalnn.dl4j.rational.Sharing;
 
 import java.util.Map;
+import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,12 +42,12 @@ class EquivalenceTest {
     }
 
     static Stream<Arguments> denseCases() {
-        return Stream.of(
+        return RationalDenseGradientTest.forEachExecution(List.of(
                 Arguments.of(RationalVersion.B, Sharing.LAYER, InputKind.FF, false),
                 Arguments.of(RationalVersion.A, Sharing.CHANNEL, InputKind.RNN_NCW, false),
                 Arguments.of(RationalVersion.C, Sharing.GROUP, InputKind.RNN_NWC, true),
                 Arguments.of(RationalVersion.N, Sharing.CHANNEL, InputKind.FF, true),
-                Arguments.of(RationalVersion.D, Sharing.GROUP, InputKind.RNN_NWC, false));
+                Arguments.of(RationalVersion.D, Sharing.GROUP, InputKind.RNN_NWC, false)));
     }
 
     static Stream<Arguments> vertexCases() {
@@ -58,12 +59,13 @@ class EquivalenceTest {
                 Arguments.of(RationalVersion.D, Sharing.GROUP, InputKind.CNN_NCHW));
     }
 
-    @ParameterizedTest(name = "{0} {1} {2} graph={3}")
+    @ParameterizedTest(name = "{0} {1} {2} graph={3} {4}")
     @MethodSource("denseCases")
     void rationalDenseEqualsDenseThenRationalLayer(RationalVersion v, Sharing sharing, InputKind kind,
-                                                   boolean graph) {
+                                                   boolean graph, RationalDense.Execution execution) {
         RationalSpec spec = spec(v, sharing);
-        RationalDense sdLayer = new RationalDense.Builder().nOut(InputKind.HIDDEN).spec(spec).build();
+        RationalDense sdLayer = new RationalDense.Builder().nOut(InputKind.HIDDEN).spec(spec).execution(execution)
+                .build();
         DenseLayer dense = new DenseLayer.Builder().nOut(InputKind.HIDDEN).activation(Activation.IDENTITY).build();
         RationalActivationLayer rational = new RationalActivationLayer.Builder().spec(spec).build();
         Model sd;
@@ -75,7 +77,7 @@ class EquivalenceTest {
             sd = SdNets.mln(kind, new Adam(1e-2), sdLayer);
             ref = SdNets.mln(kind, new Adam(1e-2), dense, rational);
         }
-        compare(sd, ref, kind, spec + " " + kind + " graph=" + graph);
+        compare(sd, ref, kind, spec + " " + kind + " graph=" + graph + " " + execution);
     }
 
     @ParameterizedTest(name = "{0} {1} {2}")

@@ -107,16 +107,26 @@ class ExactGradientTest {
         }
     }
 
-    /** Output, dW, db, dnumerator, ddenominator and dx of RationalDense equal the reference formula. */
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> denseFormulaCases() {
+        java.util.List<org.junit.jupiter.params.provider.Arguments> out = new java.util.ArrayList<>();
+        for (RationalDense.Execution e : RationalDense.Execution.values()) {
+            for (Case c : Case.values()) {
+                out.add(org.junit.jupiter.params.provider.Arguments.of(c, e));
+            }
+        }
+        return out.stream();
+    }
+
+    /** Output, dW, db, dnumerator, ddenominator and dx of RationalDense equal the reference formula (both executions). */
     @ParameterizedTest
-    @EnumSource(Case.class)
-    void rationalDenseMatchesFormula(Case c) {
+    @org.junit.jupiter.params.provider.MethodSource("denseFormulaCases")
+    void rationalDenseMatchesFormula(Case c, RationalDense.Execution execution) {
         RationalSpec spec = SdNets.spec(c.version, 3, 2, c.sharing);
         int nIn = 3;
         int nOut = 4;
         InputType type = c.rnn == null ? InputType.feedForward(nIn) : InputType.recurrent(nIn, c.rnn);
         MultiLayerNetwork net = new MultiLayerNetwork(SdNets.base(new NoOp()).list()
-                .layer(new RationalDense.Builder().nOut(nOut).spec(spec).build())
+                .layer(new RationalDense.Builder().nOut(nOut).spec(spec).execution(execution).build())
                 .layer(new LossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY).build())
                 .setInputType(type).build());
         net.init();
@@ -186,6 +196,9 @@ class ExactGradientTest {
             MultiLayerNetwork net = SdNets.mln(InputKind.RNN_NWC, new Adam(1e-2),
                     new RationalDense.Builder().nOut(InputKind.HIDDEN).spec(spec).build());
             net.fit(new DataSet(InputKind.RNN_NWC.input(2, 1), InputKind.RNN_NWC.labels(2, 1)));
+            MultiLayerNetwork whole = SdNets.mln(InputKind.FF, new Adam(1e-2), new RationalDense.Builder()
+                    .nOut(InputKind.HIDDEN).spec(spec).execution(RationalDense.Execution.SAMEDIFF).build());
+            whole.fit(new DataSet(InputKind.FF.input(2, 1), InputKind.FF.labels(2, 1)));
             ComputationGraph g = SdNets.graphOfVertices(InputKind.CNN_NCHW, new Adam(1e-2),
                     new RationalVertex.Builder().spec(spec).build());
             g.fit(new DataSet(InputKind.CNN_NCHW.input(2, 1), InputKind.CNN_NCHW.labels(2, 1)));

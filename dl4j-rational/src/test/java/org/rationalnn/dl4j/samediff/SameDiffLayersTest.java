@@ -71,7 +71,8 @@ class SameDiffLayersTest {
     void jsonAndYamlRoundTrips() {
         RationalDense d = new RationalDense.Builder().nOut(4).spec(groupSpec()).name("rd").l2(1e-3)
                 .coefficientRegularization(new L2Regularization(1e-4)).coefficientUpdater(new Adam(5e-4))
-                .hasBias(false).biasInit(0.5).weightInit(WeightInit.RELU).build();
+                .hasBias(false).biasInit(0.5).weightInit(WeightInit.RELU)
+                .execution(RationalDense.Execution.SAMEDIFF).build();
         for (InputKind kind : new InputKind[]{InputKind.FF, InputKind.RNN_NWC}) {
             MultiLayerConfiguration conf = SdNets.mln(kind, new Adam(1e-3), d.clone()).getLayerWiseConfigurations();
             MultiLayerConfiguration fromJson = MultiLayerConfiguration.fromJson(conf.toJson());
@@ -83,7 +84,14 @@ class SameDiffLayersTest {
             assertEquals(kind == InputKind.FF ? RNNFormat.NCW : RNNFormat.NWC, restored.getRnnDataFormat());
             assertEquals(InputKind.HIDDEN, restored.getNIn());
             assertFalse(restored.isHasBias());
+            assertEquals(RationalDense.Execution.SAMEDIFF, restored.getExecution());
         }
+        // configurations written before the execution setting existed load with the default
+        String json = SdNets.mln(InputKind.FF, new Adam(1e-3), dense(groupSpec())).getLayerWiseConfigurations()
+                .toJson().replaceAll(",\\s*\"execution\"\\s*:\\s*\"FUSED\"", "");
+        assertFalse(json.contains("execution"), json);
+        assertEquals(RationalDense.Execution.FUSED,
+                ((RationalDense) MultiLayerConfiguration.fromJson(json).getConf(1).getLayer()).getExecution());
 
         RationalVertex v = new RationalVertex.Builder().spec(groupSpec()).l2(1e-3).updater(new Sgd(0.1)).build();
         ComputationGraphConfiguration conf = SdNets.graphOfVertices(InputKind.CNN_NHWC, new Adam(1e-3), v)
@@ -299,6 +307,39 @@ class SameDiffLayersTest {
         }
         assertTrue(netD.score(ds) < before, "trains with D noise");
         assertNotEquals(num0, netD.getParam("1_numerator"), "coefficients are trained");
+    }
+
+    /**
+     * The two executions with version D's noise: drawing the same noise (same seed), forward pass, score and every
+     * gradient agree, and the fused runtime's kept pre-activation follows a change of input.
+     */
+    @Test
+    void fusedAndSameDiffExecutionsAgreeWithNoise() {
+        RationalSpec d = RationalSpec.builder().degrees(4, 3).version(RationalVersion.D).noise(0.1)
+                .sharing(Sharing.CHANNEL).build();
+        MultiLayerNetwork fused = SdNets.mln(InputKind.RNN_NCW, new Adam(1e-2),
+                new RationalDense.Builder().nOut(InputKind.HIDDEN).spec(d).execution(RationalDense.Execution.FUSED)
+                        .build());
+        MultiLayerNetwork graph = SdNets.mln(InputKind.RNN_NCW, new Adam(1e-2),
+                new RationalDense.Builder().nOut(InputKind.HIDDEN).spec(d).execution(RationalDense.Execution.SAMEDIFF)
+                        .build());
+        graph.setParams(fused.params());
+        for (int mb : new int[]{3, 2}) {
+            INDArray x = InputKind.RNN_NCW.input(mb, 21 + mb);
+            INDArray y = InputKind.RNN_NCW.labels(mb, 31 + mb);
+            for (MultiLayerNetwork net : new MultiLayerNetwork[]{fused, graph}) {
+                net.setInput(x);
+                net.setLabels(y);
+                Nd4j.getRandom().setSeed(777);
+                net.computeGradientAndScore();
+            }
+            assertEquals(graph.score(), fused.score(), 1e-10 * Math.abs(graph.score()));
+            INDArray gf = fused.gradient().gradient();
+            INDArray gg = graph.gradient().gradient();
+            assertTrue(gf.sub(gg).norm2Number().doubleValue() <= 1e-9 * gg.norm2Number().doubleValue(),
+                    "mb " + mb + ": " + gf + " vs " + gg);
+            assertEquals(graph.output(x, false), fused.output(x, false));
+        }
     }
 
     @Test

@@ -30,16 +30,17 @@ import java.util.Map;
 
 /**
  * Cost of the SameDiff path: the training step (forward, backward, Adam update) of an MLP 256 → 512 → 512 → 10
- * (softmax, minibatch 128, float32) built three ways, with the default {@link RationalSpec} ((5,4), version B, LAYER
+ * (softmax, minibatch 128, float32) built four ways, with the default {@link RationalSpec} ((5,4), version B, LAYER
  * sharing) for the rational ones:
  * <ol>
  *   <li>{@code relu}: {@code DenseLayer} with the built-in ReLU;</li>
  *   <li>{@code native}: {@code DenseLayer} (identity) + {@link RationalActivationLayer};</li>
- *   <li>{@code samediff}: {@link RationalDense}.</li>
+ *   <li>{@code samediff}: {@link RationalDense} with its default execution (FUSED: affine graph + fused kernel);</li>
+ *   <li>{@code samediff-graph}: {@link RationalDense} with execution SAMEDIFF (the whole layer as one graph).</li>
  * </ol>
- * A plain timing loop: each network is warmed up, then the three are timed in interleaved rounds (so that a change
- * of machine load affects all three alike) and the median and the minimum of the step times are reported, with the
- * ratio samediff / native (the goal is ≤ 1.5). Not a test: no timing is asserted anywhere.
+ * A plain timing loop: each network is warmed up, then they are timed in interleaved rounds (so that a change
+ * of machine load affects all alike) and the median and the minimum of the step times are reported, with the
+ * ratio to native (the goal for RationalDense is ≤ 1.5). Not a test: no timing is asserted anywhere.
  *
  * <p>Run: {@code mvn -q -pl samples -am compile exec:java
  * -Dexec.mainClass=org.rationalnn.samples.bench.SameDiffCostBenchmark -Dexec.args="--steps 30"}.
@@ -47,7 +48,7 @@ import java.util.Map;
 public final class SameDiffCostBenchmark {
     private static final Logger log = LoggerFactory.getLogger(SameDiffCostBenchmark.class);
 
-    static final String[] NETWORKS = {"relu", "native", "samediff"};
+    static final String[] NETWORKS = {"relu", "native", "samediff", "samediff-graph"};
 
     private SameDiffCostBenchmark() {
     }
@@ -94,10 +95,10 @@ public final class SameDiffCostBenchmark {
 
         @Override
         public String toString() {
-            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%n%-10s %12s %12s %14s%n", "network",
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%n%-15s %12s %12s %14s%n", "network",
                     "median ms", "min ms", "x native"));
             for (String n : stepMs.keySet()) {
-                sb.append(String.format(Locale.ROOT, "%-10s %12.2f %12.2f %14.2f%n", n, median(n), min(n),
+                sb.append(String.format(Locale.ROOT, "%-15s %12.2f %12.2f %14.2f%n", n, median(n), min(n),
                         ratio(n, "native")));
             }
             return sb.toString();
@@ -121,7 +122,7 @@ public final class SameDiffCostBenchmark {
         System.out.println(run(o));
     }
 
-    /** Builds the three networks, times them and returns the step times. */
+    /** Builds the networks, times them and returns the step times. */
     public static Result run(Options o) {
         if (o.warmup < 0 || o.steps < 1 || o.batch < 1 || o.nIn < 1 || o.hidden < 1 || o.threads < 0) {
             throw new IllegalArgumentException("warmup and threads must be ≥ 0 and steps, batch, in, hidden ≥ 1, got "
@@ -186,6 +187,10 @@ public final class SameDiffCostBenchmark {
                     break;
                 case "samediff":
                     b.layer(new RationalDense.Builder().nOut(o.hidden).spec(RationalSpec.defaults()).build());
+                    break;
+                case "samediff-graph":
+                    b.layer(new RationalDense.Builder().nOut(o.hidden).spec(RationalSpec.defaults())
+                            .execution(RationalDense.Execution.SAMEDIFF).build());
                     break;
                 default:
                     throw new IllegalArgumentException("network must be one of " + Arrays.toString(NETWORKS)

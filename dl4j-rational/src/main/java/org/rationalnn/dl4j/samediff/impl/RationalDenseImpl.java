@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.samediff.SameDiffLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -14,6 +15,8 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.regularization.Regularization;
+import org.rationalnn.dl4j.kernel.RationalKernels;
+import org.rationalnn.dl4j.rational.RationalSpec;
 import org.rationalnn.dl4j.samediff.ExternalErrorsGraph;
 import org.rationalnn.dl4j.samediff.RationalDense;
 
@@ -25,8 +28,16 @@ import java.util.Map;
 /**
  * Runtime of {@link RationalDense}. Extends DL4J's SameDiff layer runtime for its parameter handling and replaces its
  * execution: the graph is built per input rank with dynamic batch and time sizes, gradients are exact (via
- * {@link ExternalErrorsGraph}), version D's noise is a placeholder (fresh in training, ones at inference), input
- * dropout is applied, and {@link #setParam} really assigns. Not for direct use.
+ * {@link ExternalErrorsGraph}), input dropout is applied, and {@link #setParam} really assigns.
+ * <ul>
+ * <li>{@link RationalDense.Execution#FUSED}: the graph computes z = x W + b; R and its backward pass (dz and the
+ * coefficient gradients) run through {@link RationalKernels}. z of a training forward pass is kept for the
+ * backward pass that follows (recomputed if the input changed or its workspace was closed). Version D's noise
+ * multiplies the numerator as in the native layer.</li>
+ * <li>{@link RationalDense.Execution#SAMEDIFF}: the graph computes the whole layer; version D's noise is a
+ * placeholder (fresh in training, ones at inference).</li>
+ * </ul>
+ * Not for direct use.
  */
 public class RationalDenseImpl extends SameDiffLayer {
 
@@ -36,6 +47,10 @@ public class RationalDenseImpl extends SameDiffLayer {
     private transient ExternalErrorsGraph graph;
     private transient int graphRank;
     private transient NumeratorNoise noise;
+    private transient boolean fused;
+    /** FUSED: z of the last training forward pass and the input it was computed from. */
+    private transient INDArray preActivation;
+    private transient INDArray preActivationInput;
 
     public RationalDenseImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -53,10 +68,24 @@ public class RationalDenseImpl extends SameDiffLayer {
         ensureGraph(rank);
         Map<String, INDArray> ph = new HashMap<>();
         ph.put(INPUT, input.castTo(dataType));
-        if (noise.enabled()) {
-            ph.put(NOISE, noise.forForward(training));
+        if (!fused) {
+            if (noise.enabled()) {
+                ph.put(NOISE, noise.forForward(training));
+            }
+            return graph.output(ph, workspaceMgr);
         }
-        return graph.output(ph, workspaceMgr);
+        INDArray z = graph.output(ph, workspaceMgr);
+        preActivation = training ? z : null;
+        preActivationInput = training ? input : null;
+        INDArray numerator = getParam(RationalDense.NUMERATOR_KEY);
+        if (noise.enabled()) {
+            numerator = numerator.mul(noise.forForward(training));
+        }
+        RationalSpec spec = dense().getSpec();
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, z.dataType(), z.shape(), 'c');
+        RationalKernels.forward(spec.getVersion(), z, channelsLast(rank), spec.getSharing(), numerator,
+                getParam(RationalDense.DENOMINATOR_KEY), out);
+        return out;
     }
 
     @Override
@@ -71,7 +100,7 @@ public class RationalDenseImpl extends SameDiffLayer {
         ensureGraph(rank);
         Map<String, INDArray> ph = new HashMap<>();
         ph.put(INPUT, input.castTo(dataType));
-        if (noise.enabled()) {
+        if (noise.enabled() && !fused) {
             ph.put(NOISE, noise.forBackward());
         }
         if (gradTable == null) {
@@ -84,13 +113,53 @@ public class RationalDenseImpl extends SameDiffLayer {
         for (String key : paramTable.keySet()) {
             views.put(key, gradTable.get(key));
         }
-        INDArray dx = graph.backprop(ph, epsilon.castTo(dataType), views, workspaceMgr).get(INPUT);
+        INDArray dx;
+        if (fused) {
+            INDArray dz = rationalBackward(ph, rank, epsilon.castTo(dataType), views, workspaceMgr);
+            Map<String, INDArray> affineViews = new LinkedHashMap<>(views);
+            affineViews.remove(RationalDense.NUMERATOR_KEY);
+            affineViews.remove(RationalDense.DENOMINATOR_KEY);
+            dx = graph.backprop(ph, dz, affineViews, workspaceMgr).get(INPUT);
+        } else {
+            dx = graph.backprop(ph, epsilon.castTo(dataType), views, workspaceMgr).get(INPUT);
+        }
         dx = backpropDropOutIfPresent(dx);
         Gradient g = new DefaultGradient();
         for (Map.Entry<String, INDArray> e : views.entrySet()) {
             g.gradientForVariable().put(e.getKey(), e.getValue());
         }
         return new Pair<>(g, dx);
+    }
+
+    /**
+     * FUSED: writes the coefficient gradients into their views and returns dL/dz, from z of the training forward
+     * pass (recomputed when it is not available).
+     */
+    private INDArray rationalBackward(Map<String, INDArray> ph, int rank, INDArray epsilon, Map<String, INDArray> views,
+                                      LayerWorkspaceMgr workspaceMgr) {
+        INDArray z = preActivation;
+        if (z == null || preActivationInput != input || z.wasClosed()) {
+            z = graph.output(ph, workspaceMgr);
+        }
+        INDArray numerator = getParam(RationalDense.NUMERATOR_KEY);
+        INDArray noiseValues = noise.enabled() ? noise.forBackward() : null;
+        if (noiseValues != null) {
+            numerator = numerator.mul(noiseValues);
+        }
+        RationalSpec spec = dense().getSpec();
+        INDArray gNum = views.get(RationalDense.NUMERATOR_KEY);
+        INDArray dz = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, z.dataType(), z.shape(), 'c');
+        RationalKernels.backward(spec.getVersion(), z, channelsLast(rank), spec.getSharing(), numerator,
+                getParam(RationalDense.DENOMINATOR_KEY), epsilon, dz, gNum, views.get(RationalDense.DENOMINATOR_KEY));
+        if (noiseValues != null) {
+            gNum.muli(noiseValues);
+        }
+        return dz;
+    }
+
+    /** Whether the channel axis of the layer's output is its last axis (feed-forward counts as channels first). */
+    private boolean channelsLast(int rank) {
+        return rank == 3 && dense().getRnnDataFormat() == RNNFormat.NWC;
     }
 
     /** Builds the graph for inputs of this rank (once; again only if the rank changes). */
@@ -109,15 +178,24 @@ public class RationalDenseImpl extends SameDiffLayer {
                         : new long[]{-1, -1, c.getNIn()};
             }
             SDVariable in = sd.placeHolder(INPUT, dataType, inShape);
+            fused = c.getExecution() == RationalDense.Execution.FUSED;
             Map<String, SDVariable> vars = new LinkedHashMap<>();
             for (Map.Entry<String, INDArray> e : paramTable.entrySet()) {
+                if (fused && !RationalDense.WEIGHT_KEY.equals(e.getKey()) && !RationalDense.BIAS_KEY.equals(e.getKey())) {
+                    continue;   // the coefficients are used by the kernel, not by the graph
+                }
                 SDVariable v = sd.var(e.getKey(), dataType, e.getValue().shape());
                 sd.associateArrayWithVariable(e.getValue(), v);
                 vars.put(e.getKey(), v);
             }
             noise = new NumeratorNoise(c.getSpec(), c.numSets(), dataType);
-            SDVariable noiseVar = noise.enabled() ? sd.placeHolder(NOISE, dataType, noise.shape()) : null;
-            SDVariable out = c.define(sd, in, rank, vars, noiseVar);
+            SDVariable out;
+            if (fused) {
+                out = c.defineAffine(sd, in, rank, vars);
+            } else {
+                SDVariable noiseVar = noise.enabled() ? sd.placeHolder(NOISE, dataType, noise.shape()) : null;
+                out = c.define(sd, in, rank, vars, noiseVar);
+            }
             graph = new ExternalErrorsGraph(sd, out, INPUT);
             graphRank = rank;
             sameDiff = sd;
@@ -195,5 +273,7 @@ public class RationalDenseImpl extends SameDiffLayer {
     public void clear() {
         super.clear();
         clearNoiseWeightParams();
+        preActivation = null;
+        preActivationInput = null;
     }
 }
