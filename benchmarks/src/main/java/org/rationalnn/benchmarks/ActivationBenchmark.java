@@ -30,7 +30,10 @@ import java.util.concurrent.TimeUnit;
  * ({@code auto} = the SIMD kernel when the Vector API is on, {@code scalar}, {@code nd4j}).
  *
  * <p>Bytes moved: copy and forward read 32 MB and write 32 MB; forward+backward reads x twice and eps once
- * and writes out and dx (160 MB).
+ * and writes out and dx (160 MB). DL4J's ReLU forward works in place (32 MB read and written in one buffer, which
+ * a large last-level cache may hold); {@code rationalForwardInPlace} is the rational's like-for-like counterpart
+ * (the in-place path {@code ActivationRational} uses; repeated application keeps the values finite) and
+ * {@code reluForwardWithCopy} is what DL4J's {@code ActivationLayer} does (dup, then ReLU in place).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -55,6 +58,7 @@ public class ActivationBenchmark {
     INDArray reluBuf;
     INDArray tanhBuf;
     INDArray tanhGradBuf;
+    INDArray rationalBuf;
     final ActivationReLU relu = new ActivationReLU();
     final ActivationTanH tanh = new ActivationTanH();
 
@@ -80,6 +84,7 @@ public class ActivationBenchmark {
         reluBuf = x.dup();
         tanhBuf = x.dup();
         tanhGradBuf = x.dup();
+        rationalBuf = x.dup();
     }
 
     @Benchmark
@@ -107,6 +112,18 @@ public class ActivationBenchmark {
     public INDArray rationalForward() {
         RationalKernels.forward(RationalVersion.A, x, false, Sharing.CHANNEL, numerator, denominator, out);
         return out;
+    }
+
+    @Benchmark
+    public INDArray rationalForwardInPlace() {
+        RationalKernels.forward(RationalVersion.A, rationalBuf, false, Sharing.CHANNEL, numerator, denominator,
+                rationalBuf);
+        return rationalBuf;
+    }
+
+    @Benchmark
+    public INDArray reluForwardWithCopy() {
+        return relu.getActivation(out.assign(x), false);
     }
 
     @Benchmark

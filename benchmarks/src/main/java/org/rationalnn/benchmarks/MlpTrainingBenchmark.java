@@ -24,13 +24,16 @@ import org.openjdk.jmh.annotations.State;
 import org.rationalnn.dl4j.layers.RationalActivationLayer;
 import org.rationalnn.dl4j.rational.RationalSpec;
 import org.rationalnn.dl4j.rational.Sharing;
+import org.rationalnn.dl4j.samediff.RationalDense;
 
 import java.util.concurrent.TimeUnit;
 
 /**
  * One training step (fit on one minibatch) of an MLP 256 → 512 → 512 → 10, minibatch 128, Adam, float32:
- * built-in ReLU or tanh in the dense layers, or identity dense layers each followed by a
- * {@link RationalActivationLayer} ((5,4) version B, LAYER or CHANNEL sharing).
+ * built-in ReLU or tanh in the dense layers; identity dense layers each followed by a
+ * {@link RationalActivationLayer} ((5,4) version B, LAYER or CHANNEL sharing); or the SameDiff layer
+ * {@link RationalDense} ((5,4) version B, LAYER) with its FUSED execution ({@code rational-dense}) or as one
+ * SameDiff graph ({@code rational-dense-samediff}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -38,7 +41,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
 public class MlpTrainingBenchmark {
 
-    @Param({"relu", "tanh", "rational-layer", "rational-channel"})
+    @Param({"relu", "tanh", "rational-layer", "rational-channel", "rational-dense", "rational-dense-samediff"})
     public String activation;
 
     MultiLayerNetwork net;
@@ -50,7 +53,11 @@ public class MlpTrainingBenchmark {
         NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
                 .updater(new Adam(1e-3)).list();
         for (int i = 0; i < 2; i++) {
-            if (activation.startsWith("rational")) {
+            if (activation.startsWith("rational-dense")) {
+                b.layer(new RationalDense.Builder().nOut(512).spec(RationalSpec.defaults())
+                        .execution(activation.endsWith("samediff") ? RationalDense.Execution.SAMEDIFF
+                                : RationalDense.Execution.FUSED).build());
+            } else if (activation.startsWith("rational")) {
                 b.layer(new DenseLayer.Builder().nOut(512).activation(Activation.IDENTITY).build());
                 b.layer(new RationalActivationLayer.Builder().spec(RationalSpec.builder()
                         .sharing(activation.endsWith("channel") ? Sharing.CHANNEL : Sharing.LAYER).build()).build());

@@ -8,6 +8,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rationalnn.dl4j.rational.RationalVersion;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
 /**
@@ -27,6 +29,7 @@ public final class VectorRationalKernel implements RationalKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     private static final int CHUNK = 2048;
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     public static final VectorRationalKernel INSTANCE = new VectorRationalKernel();
 
@@ -53,25 +56,27 @@ public final class VectorRationalKernel implements RationalKernel {
         long oOff = out.offset();
         long inner = x.size(2);
         int sets = (int) x.size(1);
+        ByteBuffer inBytes = x.data().asNio();
+        ByteBuffer outBytes = out.data().asNio();
         JvmRationalKernel.INSTANCE.parallel(x.length(), (from, to, acc) -> {
-            float[] xs = new float[CHUNK];
-            float[] ys = new float[CHUNK];
-            for (long start = from; start < to; start += CHUNK) {
-                int len = (int) Math.min(CHUNK, to - start);
-                in.get((int) (xOff + start), xs, 0, len);
-                if (inner == 1) {
+            if (inner == 1) {
+                float[] xs = new float[CHUNK];
+                float[] ys = new float[CHUNK];
+                for (long start = from; start < to; start += CHUNK) {
+                    int len = (int) Math.min(CHUNK, to - start);
+                    in.get((int) (xOff + start), xs, 0, len);
                     c.forwardLanes(xs, ys, len, (int) (start % sets), sets);
-                } else {
-                    int k = 0;
-                    while (k < len) {
-                        long e = start + k;
-                        int s = (int) ((e / inner) % sets);
-                        int run = (int) Math.min(len - k, inner - e % inner);
-                        c.forwardRun(s, xs, ys, k, run);
-                        k += run;
-                    }
+                    o.put((int) (oOff + start), ys, 0, len);
                 }
-                o.put((int) (oOff + start), ys, 0, len);
+            } else {
+                // runs of one coefficient set, read and written in place in the native buffers
+                long e = from;
+                while (e < to) {
+                    int s = (int) ((e / inner) % sets);
+                    int run = (int) Math.min(to - e, inner - e % inner);
+                    c.forwardRun(s, inBytes, xOff + e, outBytes, oOff + e, run);
+                    e += run;
+                }
             }
         }, 0, null);
     }
@@ -186,27 +191,88 @@ public final class VectorRationalKernel implements RationalKernel {
 
         // ---- long runs of one coefficient set: broadcast coefficients ----
 
-        void forwardRun(int s, float[] xs, float[] ys, int off, int len) {
-            int end = off + len;
-            int k = off;
-            int upper = off + S.loopBound(len);
-            for (; k < upper; k += L) {
-                FloatVector x = FloatVector.fromArray(S, xs, k);
-                FloatVector p = FloatVector.broadcast(S, a[s * m1 + m1 - 1]);
-                for (int i = m1 - 2; i >= 0; i--) {
-                    p = p.fma(x, FloatVector.broadcast(S, a[s * m1 + i]));
+        /** Largest numerator length and denominator table length of the unrolled forward path. */
+        static final int UNROLLED_M1 = 6;
+        static final int UNROLLED_DLEN = 5;
+
+        /**
+         * R over {@code len} elements of one coefficient set, from {@code in} at element {@code inOff} to {@code out}
+         * at {@code outOff} (the buffers of the arrays; they may be the same memory: every element is read before it
+         * is written).
+         */
+        void forwardRun(int s, ByteBuffer in, long inOff, ByteBuffer out, long outOff, int len) {
+            int upper = S.loopBound(len);
+            if (m1 <= UNROLLED_M1 && dLen <= UNROLLED_DLEN) {
+                forwardRunUnrolled(s, in, inOff, out, outOff, upper);
+            } else {
+                for (int k = 0; k < upper; k += L) {
+                    FloatVector x = FloatVector.fromByteBuffer(S, in, (int) ((inOff + k) * 4), ORDER);
+                    FloatVector p = FloatVector.broadcast(S, a[s * m1 + m1 - 1]);
+                    for (int i = m1 - 2; i >= 0; i--) {
+                        p = p.fma(x, FloatVector.broadcast(S, a[s * m1 + i]));
+                    }
+                    FloatVector y = absInput ? x.abs() : x;
+                    FloatVector t = FloatVector.broadcast(S, dc[s * dLen + dLen - 1]);
+                    for (int j = dLen - 2; j >= 0; j--) {
+                        t = t.fma(y, FloatVector.broadcast(S, dc[s * dLen + j]));
+                    }
+                    FloatVector q = (absOfSum ? t.abs() : t).add(offset);
+                    p.div(q).intoByteBuffer(out, (int) ((outOff + k) * 4), ORDER);
                 }
-                FloatVector y = absInput ? x.abs() : x;
-                FloatVector t = FloatVector.broadcast(S, dc[s * dLen + dLen - 1]);
-                for (int j = dLen - 2; j >= 0; j--) {
-                    t = t.fma(y, FloatVector.broadcast(S, dc[s * dLen + j]));
+            }
+            for (int k = upper; k < len; k++) {
+                out.putFloat((int) ((outOff + k) * 4),
+                        (float) scalar.forwardOne(s, in.getFloat((int) ((inOff + k) * 4))));
+            }
+        }
+
+        /**
+         * The vector part of {@link #forwardRun} for small degrees, with every coefficient held in a register: the
+         * numerator is padded to {@value #UNROLLED_M1} and the denominator table to {@value #UNROLLED_DLEN}
+         * coefficients with leading zeros (Horner's rule gives the same value). Only for infinite inputs do the
+         * padded zeros differ (0·∞ is NaN): a vector holding one is recomputed lane by lane with the scalar formula
+         * before it is stored (so in-place calls are safe too).
+         */
+        private void forwardRunUnrolled(int s, ByteBuffer in, long inOff, ByteBuffer out, long outOff, int upper) {
+            int ao = s * m1;
+            int dO = s * dLen;
+            FloatVector a0 = coefficient(a, ao, 0, m1);
+            FloatVector a1 = coefficient(a, ao, 1, m1);
+            FloatVector a2 = coefficient(a, ao, 2, m1);
+            FloatVector a3 = coefficient(a, ao, 3, m1);
+            FloatVector a4 = coefficient(a, ao, 4, m1);
+            FloatVector a5 = coefficient(a, ao, 5, m1);
+            FloatVector d0 = coefficient(dc, dO, 0, dLen);
+            FloatVector d1 = coefficient(dc, dO, 1, dLen);
+            FloatVector d2 = coefficient(dc, dO, 2, dLen);
+            FloatVector d3 = coefficient(dc, dO, 3, dLen);
+            FloatVector d4 = coefficient(dc, dO, 4, dLen);
+            FloatVector off = FloatVector.broadcast(S, offset);
+            for (int k = 0; k < upper; k += L) {
+                FloatVector x = FloatVector.fromByteBuffer(S, in, (int) ((inOff + k) * 4), ORDER);
+                FloatVector p = a5.fma(x, a4).fma(x, a3).fma(x, a2).fma(x, a1).fma(x, a0);
+                FloatVector ax = x.abs();
+                FloatVector y = absInput ? ax : x;
+                FloatVector t = d4.fma(y, d3).fma(y, d2).fma(y, d1).fma(y, d0);
+                FloatVector q = (absOfSum ? t.abs() : t).add(off);
+                FloatVector r = p.div(q);
+                if (ax.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY).anyTrue()) {
+                    float[] xl = x.toArray();
+                    float[] rl = r.toArray();
+                    for (int i = 0; i < L; i++) {
+                        if (Float.isInfinite(xl[i])) {
+                            rl[i] = (float) scalar.forwardOne(s, xl[i]);
+                        }
+                    }
+                    r = FloatVector.fromArray(S, rl, 0);
                 }
-                FloatVector q = (absOfSum ? t.abs() : t).add(offset);
-                p.div(q).intoArray(ys, k);
+                r.intoByteBuffer(out, (int) ((outOff + k) * 4), ORDER);
             }
-            for (; k < end; k++) {
-                ys[k] = (float) scalar.forwardOne(s, xs[k]);
-            }
+        }
+
+        /** Coefficient {@code i} of the set at {@code base} broadcast to all lanes, 0 beyond {@code length}. */
+        private static FloatVector coefficient(float[] table, int base, int i, int length) {
+            return FloatVector.broadcast(S, i < length ? table[base + i] : 0f);
         }
 
         void backwardRun(int s, float[] xs, float[] es, float[] ds, int off, int len, Scratch sc, double[] acc,

@@ -1,0 +1,74 @@
+package org.rationalnn.dl4j.kernel;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.rationalnn.dl4j.rational.RationalFunction;
+import org.rationalnn.dl4j.rational.RationalVersion;
+import org.rationalnn.dl4j.rational.Sharing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Infinite and NaN inputs give on the SIMD kernel's register-unrolled path (whose zero-padded coefficients would
+ * otherwise produce 0·∞ = NaN) exactly what the scalar kernel's per-element formula gives (e.g. R(±∞) = 0 for a
+ * constant numerator), in place and out of place, for lengths with and without a scalar tail; finite inputs match
+ * the reference formula.
+ */
+class NonFiniteInputTest {
+
+    @ParameterizedTest(name = "{0} ({1},{2}) inner={3} inPlace={4}")
+    @CsvSource({"B,0,1,64,false", "B,0,1,64,true", "A,2,2,37,false", "N,1,2,40,true", "C,5,4,19,false",
+            "B,3,2,8,true"})
+    void nonFiniteInputsMatchTheReference(RationalVersion v, int m, int n, int inner, boolean inPlace) {
+        double[] a = new double[m + 1];
+        double[] b = new double[n];
+        for (int i = 0; i <= m; i++) {
+            a[i] = 0.3 + 0.1 * i;
+        }
+        for (int j = 0; j < n; j++) {
+            b[j] = 0.2 + 0.05 * j;
+        }
+        RationalFunction f = new RationalFunction(v, a, b);
+        Nd4j.getRandom().setSeed(11);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, inner).subi(0.5f).muli(4f);
+        x.putScalar(0, 0, 3, Float.POSITIVE_INFINITY);
+        x.putScalar(0, 1, inner - 1, Float.NEGATIVE_INFINITY);
+        x.putScalar(1, 2, 0, Float.NaN);
+        INDArray original = x.dup();
+        INDArray num = Nd4j.createFromArray(new double[][]{a}).castTo(DataType.FLOAT);
+        INDArray den = Nd4j.createFromArray(new double[][]{b}).castTo(DataType.FLOAT);
+        INDArray out = inPlace ? x : Nd4j.create(DataType.FLOAT, x.shape());
+        INDArray scalar = Nd4j.create(DataType.FLOAT, x.shape());
+        String before = System.getProperty(RationalKernels.KERNEL_PROPERTY);
+        try {
+            System.setProperty(RationalKernels.KERNEL_PROPERTY, "scalar");
+            RationalKernels.forward(v, original, false, Sharing.LAYER, num, den, scalar);
+            System.setProperty(RationalKernels.KERNEL_PROPERTY, "auto");
+            assertTrue(RationalKernels.forDataType(DataType.FLOAT).name().startsWith("jvm-vector"));
+            RationalKernels.forward(v, x, false, Sharing.LAYER, num, den, out);
+        } finally {
+            if (before == null) {
+                System.clearProperty(RationalKernels.KERNEL_PROPERTY);
+            } else {
+                System.setProperty(RationalKernels.KERNEL_PROPERTY, before);
+            }
+        }
+        int nonFinite = 0;
+        for (long i = 0; i < original.length(); i++) {
+            double xi = original.getDouble(i);
+            double actual = out.getDouble(i);
+            if (Double.isFinite(xi)) {
+                double expected = f.value(xi);
+                assertEquals(expected, actual, 1e-5 * Math.max(1, Math.abs(expected)), "x=" + xi);
+            } else {
+                nonFinite++;
+                assertEquals(scalar.getDouble(i), actual, 0.0, "x=" + xi);
+            }
+        }
+        assertEquals(3, nonFinite);
+    }
+}
