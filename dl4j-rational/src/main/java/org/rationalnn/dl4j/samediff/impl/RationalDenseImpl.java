@@ -138,7 +138,7 @@ public class RationalDenseImpl extends SameDiffLayer {
     private INDArray rationalBackward(Map<String, INDArray> ph, int rank, INDArray epsilon, Map<String, INDArray> views,
                                       LayerWorkspaceMgr workspaceMgr) {
         INDArray z = preActivation;
-        if (z == null || preActivationInput != input || z.wasClosed()) {
+        if (z == null || preActivationInput != input || !stillValid(z)) {
             z = graph.output(ph, workspaceMgr);
         }
         INDArray numerator = getParam(RationalDense.NUMERATOR_KEY);
@@ -155,6 +155,18 @@ public class RationalDenseImpl extends SameDiffLayer {
             gNum.muli(noiseValues);
         }
         return dz;
+    }
+
+    /** Whether {@code a} still holds its values: not closed, and its workspace not reset since it was allocated. */
+    private static boolean stillValid(INDArray a) {
+        if (a.wasClosed()) {
+            return false;
+        }
+        if (!a.isAttached()) {
+            return true;
+        }
+        MemoryWorkspace ws = a.data().getParentWorkspace();
+        return ws != null && ws.getGenerationId() == a.data().getGenerationId();
     }
 
     /** Whether the channel axis of the layer's output is its last axis (feed-forward counts as channels first). */
