@@ -54,7 +54,8 @@ import java.util.stream.Collectors;
  * trainable non-negative rational).</li>
  * </ul>
  * The GLU kinds get the hidden width that makes a block's parameter count closest to the {@code gelu} block's, so
- * every variant has (within a fraction of a percent) the same number of parameters. Same weight-initialisation seed,
+ * every variant has (within a fraction of a percent) the same number of parameters. Same weight-initialisation seeds
+ * ({@code --seeds N} trains each variant with seeds seed, seed+1, ..., and the table gives mean and spread),
  * same minibatches in the same order, same optimizer (Adam, linear decay, gradient clipping) and steps for all.
  *
  * <p><b>Measured:</b> validation bits per character (mean of −log₂ p(next character) over the validation text, in
@@ -163,6 +164,9 @@ public final class CharLanguageModelSample {
         public double temperature = 0.7;
         @Option(names = "--seed", description = "seed of weights, minibatches and sampling (default: ${DEFAULT-VALUE})")
         public long seed = 42;
+        @Option(names = "--seeds", description = "seeds per variant: seed, seed+1, ... (the same for every variant; "
+                + "the table reports the mean and spread) (default: ${DEFAULT-VALUE})")
+        public int seeds = 1;
     }
 
     /** One evaluation point of a learning curve. */
@@ -179,9 +183,10 @@ public final class CharLanguageModelSample {
         }
     }
 
-    /** The training of one variant. */
+    /** The training of one variant with one seed. */
     public static final class Run {
         public final Variant variant;
+        public final long seed;
         public final long parameters;
         /** Hidden width of the blocks' feed-forward part. */
         public final long hidden;
@@ -189,8 +194,9 @@ public final class CharLanguageModelSample {
         public double trainingSeconds;
         transient MultiLayerNetwork network;
 
-        Run(Variant variant, long parameters, long hidden) {
+        Run(Variant variant, long seed, long parameters, long hidden) {
             this.variant = variant;
+            this.seed = seed;
             this.parameters = parameters;
             this.hidden = hidden;
         }
@@ -230,9 +236,40 @@ public final class CharLanguageModelSample {
         public Path output;
         public double seconds;
 
+        /** The run of {@code v} with the first seed. */
         public Run run(Variant v) {
-            return runs.stream().filter(r -> r.variant == v).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("variant " + v + " was not run"));
+            return runs(v).get(0);
+        }
+
+        /** The runs of {@code v}, one per seed. */
+        public List<Run> runs(Variant v) {
+            List<Run> r = runs.stream().filter(x -> x.variant == v).collect(Collectors.toList());
+            if (r.isEmpty()) {
+                throw new IllegalArgumentException("variant " + v + " was not run");
+            }
+            return r;
+        }
+
+        /** The variants run, in order. */
+        public List<Variant> variants() {
+            return runs.stream().map(r -> r.variant).distinct().collect(Collectors.toList());
+        }
+
+        /** Mean over the seeds of the final validation bits per character of {@code v}. */
+        public double meanFinalBpc(Variant v) {
+            return runs(v).stream().mapToDouble(Run::finalValidationBpc).average().orElse(Double.NaN);
+        }
+
+        /** Sample standard deviation over the seeds of the final validation bpc of {@code v} (NaN for one seed). */
+        public double spreadFinalBpc(Variant v) {
+            List<Run> r = runs(v);
+            if (r.size() < 2) {
+                return Double.NaN;
+            }
+            double mean = meanFinalBpc(v);
+            double ss = r.stream().mapToDouble(x -> (x.finalValidationBpc() - mean) * (x.finalValidationBpc() - mean))
+                    .sum();
+            return Math.sqrt(ss / (r.size() - 1));
         }
     }
 
@@ -275,18 +312,20 @@ public final class CharLanguageModelSample {
                 result.output.toAbsolutePath());
 
         List<DataSet> validation = corpus.validationBatches(o.batch, o.context, o.positions, o.validationChars);
-        Progress progress = new Progress(log, "evaluations", variants.size() * (o.steps / o.evalEvery + 1));
+        Progress progress = new Progress(log, "evaluations",
+                variants.size() * o.seeds * (o.steps / o.evalEvery + 1));
         long gluHidden = matchedGluHidden(o);
         for (Variant v : variants) {
-            result.runs.add(train(v, v.feedForward == FeedForward.GELU ? (long) o.ffnMultiplier * o.dModel
-                    : v.feedForward == FeedForward.RATIONAL ? (long) o.ffnMultiplier * o.dModel : gluHidden,
-                    corpus, validation, o, progress));
+            long hidden = v.feedForward == FeedForward.SWIGLU || v.feedForward == FeedForward.GEGLU
+                    || v.feedForward == FeedForward.RATIONAL_GLU ? gluHidden : (long) o.ffnMultiplier * o.dModel;
+            for (int k = 0; k < o.seeds; k++) {
+                result.runs.add(train(v, hidden, corpus, validation, o, o.seed + k, progress));
+            }
         }
-        Run best = result.runs.stream().min(Comparator.comparingDouble(Run::finalValidationBpc)).orElseThrow();
-        result.best = best.variant;
+        result.best = variants.stream().min(Comparator.comparingDouble(result::meanFinalBpc)).orElseThrow();
         if (o.generate > 0) {
             result.prompt = corpus.validation().substring(0, Math.min(o.context / 2, corpus.validation().length()));
-            result.generated = generate(best.network, corpus, result.prompt, o);
+            result.generated = generate(result.run(result.best).network, corpus, result.prompt, o);
         }
         result.seconds = (System.nanoTime() - t0) / 1e9;
         writeOutputs(o, result);
@@ -307,6 +346,7 @@ public final class CharLanguageModelSample {
         positive("--layers", o.layers);
         positive("--ffn-multiplier", o.ffnMultiplier);
         positive("--eval-every", o.evalEvery);
+        positive("--seeds", o.seeds);
         if (o.dModel % o.heads != 0) {
             throw new IllegalArgumentException("--d-model (" + o.dModel + ") must be divisible by --heads ("
                     + o.heads + ")");
@@ -335,10 +375,10 @@ public final class CharLanguageModelSample {
     // ------------------------------------------------------------------------------------------------------
     // model
 
-    /** The network of one variant with FFN hidden width {@code hidden}. */
-    public static MultiLayerNetwork model(Variant v, long hidden, int vocabulary, Options o, long steps) {
+    /** The network of one variant with FFN hidden width {@code hidden}, weights initialised from {@code seed}. */
+    public static MultiLayerNetwork model(Variant v, long hidden, int vocabulary, Options o, long steps, long seed) {
         NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder()
-                .seed(o.seed)
+                .seed(seed)
                 .dataType(DataType.FLOAT)
                 .weightInit(WeightInit.XAVIER)
                 .updater(new Adam(Samples.linearDecay(o.learningRate, steps, 0.1)))
@@ -391,14 +431,14 @@ public final class CharLanguageModelSample {
     // ------------------------------------------------------------------------------------------------------
     // training and evaluation
 
-    static Run train(Variant v, long hidden, CharCorpus corpus, List<DataSet> validation, Options o,
+    static Run train(Variant v, long hidden, CharCorpus corpus, List<DataSet> validation, Options o, long seed,
                      Progress progress) {
-        MultiLayerNetwork net = model(v, hidden, corpus.vocabularySize(), o, o.steps);
-        Run run = new Run(v, net.numParams(), hidden);
+        MultiLayerNetwork net = model(v, hidden, corpus.vocabularySize(), o, o.steps, seed);
+        Run run = new Run(v, seed, net.numParams(), hidden);
         run.network = net;
-        log.info("{}: {} parameters (FFN hidden width {}), {} steps of {} windows x {} characters", v.id(),
-                run.parameters, hidden, o.steps, o.batch, o.context);
-        Random batches = new Random(o.seed);
+        log.info("{} / seed {}: {} parameters (FFN hidden width {}), {} steps of {} windows x {} characters", v.id(),
+                seed, run.parameters, hidden, o.steps, o.batch, o.context);
+        Random batches = new Random(seed);
         double v0 = validationBpc(net, validation);
         run.curve.add(new Point(0, Double.NaN, v0));
         progress.step(String.format(Locale.ROOT, "%s step 0: validation %.4f bpc", v.id(), v0));
@@ -506,20 +546,27 @@ public final class CharLanguageModelSample {
     static void writeOutputs(Options o, Result r) {
         Path out = r.output;
         TextTable table = summaryTable(r);
-        TextTable curves = new TextTable("variant", "step", "train_bpc", "validation_bpc");
+        TextTable curves = new TextTable("variant", "seed", "step", "train_bpc", "validation_bpc");
         for (Run run : r.runs) {
             for (Point p : run.curve) {
-                curves.row(run.variant.id(), p.step, fmt(p.trainBpc), fmt(p.validationBpc));
+                curves.row(run.variant.id(), run.seed, p.step, fmt(p.trainBpc), fmt(p.validationBpc));
             }
         }
         table.writeCsv(out.resolve("results.csv"));
         curves.writeCsv(out.resolve("learning-curves.csv"));
         XYChart c = Plots.chart("Character LM: validation bits per character", "training step",
                 "validation bits per character", 900, 560);
-        for (Run run : r.runs) {
-            double[] x = run.curve.stream().mapToDouble(p -> p.step).toArray();
-            double[] y = run.curve.stream().mapToDouble(p -> p.validationBpc).toArray();
-            Plots.line(c, run.variant.id() + " (" + run.parameters + " params)", x, y, run.variant.ordinal());
+        for (Variant v : r.variants()) {
+            // the mean over the seeds (every seed evaluates at the same steps)
+            List<Run> runs = r.runs(v);
+            double[] x = runs.get(0).curve.stream().mapToDouble(p -> p.step).toArray();
+            double[] y = new double[x.length];
+            for (Run run : runs) {
+                for (int i = 0; i < y.length; i++) {
+                    y[i] += run.curve.get(i).validationBpc / runs.size();
+                }
+            }
+            Plots.line(c, v.id() + " (" + runs.get(0).parameters + " params)", x, y, v.ordinal());
         }
         double maxStep = r.runs.stream().mapToDouble(run -> run.curve.get(run.curve.size() - 1).step).max()
                 .orElse(1);
@@ -536,12 +583,17 @@ public final class CharLanguageModelSample {
         System.out.println(r.prompt + r.generated);
     }
 
+    /** One row per variant: final validation bpc as the mean over the seeds (± standard deviation when > 1). */
     static TextTable summaryTable(Result r) {
-        TextTable t = new TextTable("variant", "parameters", "FFN hidden", "validation bpc", "best bpc",
-                "ms/step");
-        for (Run run : r.runs) {
-            t.row(run.variant.id(), run.parameters, run.hidden, fmt(run.finalValidationBpc()),
-                    fmt(run.bestValidationBpc()), String.format(Locale.ROOT, "%.0f", 1000 * run.secondsPerStep()));
+        TextTable t = new TextTable("variant", "parameters", "FFN hidden", "seeds", "validation bpc", "± sd",
+                "best bpc", "ms/step");
+        for (Variant v : r.variants()) {
+            List<Run> runs = r.runs(v);
+            Run first = runs.get(0);
+            double best = runs.stream().mapToDouble(Run::bestValidationBpc).min().orElse(Double.NaN);
+            double msPerStep = 1000 * runs.stream().mapToDouble(Run::secondsPerStep).average().orElse(Double.NaN);
+            t.row(v.id(), first.parameters, first.hidden, runs.size(), fmt(r.meanFinalBpc(v)),
+                    fmt(r.spreadFinalBpc(v)), fmt(best), String.format(Locale.ROOT, "%.0f", msPerStep));
         }
         return t;
     }
@@ -554,8 +606,10 @@ public final class CharLanguageModelSample {
                 r.validationChars, r.vocabularySize, r.unigramBpc));
         sb.append(String.format(Locale.ROOT, "Model: linear embedding (one-hot + %d position features) -> %d causal "
                         + "pre-norm blocks (d = %d, %d heads) -> softmax; %d steps of %d windows x %d characters, "
-                        + "Adam %.1e with linear decay to 10%%, L2 clipping 1.0 per layer, seed %d.%n%n",
-                o.positions, o.layers, o.dModel, o.heads, o.steps, o.batch, o.context, o.learningRate, o.seed));
+                        + "Adam %.1e with linear decay to 10%%, L2 clipping 1.0 per layer, seeds %d..%d (the same for "
+                        + "every variant).%n%n",
+                o.positions, o.layers, o.dModel, o.heads, o.steps, o.batch, o.context, o.learningRate, o.seed,
+                o.seed + o.seeds - 1));
         sb.append(table.markdown()).append('\n');
         sb.append("![learning curves](learning-curves.png)\n\n");
         sb.append("Text generated by the best model (`").append(r.best.id()).append("`, temperature ")

@@ -111,6 +111,32 @@ class CharLanguageModelSampleTest {
     }
 
     @Test
+    void severalSeedsAreAveraged(@TempDir Path dir) throws IOException {
+        Options o = tiny();
+        o.out = dir;
+        o.variants = List.of("gelu", "rational-glu");
+        o.seeds = 2;
+        o.steps = 20;
+        o.generate = 0;
+        Result r = CharLanguageModelSample.run(o);
+        assertEquals(4, r.runs.size());
+        for (Variant v : List.of(Variant.GELU, Variant.RATIONAL_GLU)) {
+            List<Run> runs = r.runs(v);
+            assertEquals(List.of(42L, 43L), runs.stream().map(x -> x.seed).collect(java.util.stream.Collectors.toList()));
+            double a = runs.get(0).finalValidationBpc();
+            double b = runs.get(1).finalValidationBpc();
+            assertTrue(a != b, "different seeds, different models");
+            assertEquals((a + b) / 2, r.meanFinalBpc(v), 1e-12);
+            assertEquals(Math.abs(a - b) / Math.sqrt(2), r.spreadFinalBpc(v), 1e-12);
+        }
+        assertEquals(r.meanFinalBpc(Variant.GELU) <= r.meanFinalBpc(Variant.RATIONAL_GLU) ? Variant.GELU
+                : Variant.RATIONAL_GLU, r.best);
+        // a row per variant and seed and evaluation step
+        assertEquals(1 + 2 * 2 * 2, Files.readAllLines(dir.resolve("learning-curves.csv")).size());
+        assertTrue(Files.readString(dir.resolve("results.csv")).contains("rational-glu"));
+    }
+
+    @Test
     void gluWidthMatchesTheGeluBlock() {
         Options o = new Options();
         long gluHidden = CharLanguageModelSample.matchedGluHidden(o);
