@@ -3,6 +3,7 @@ package org.rationalnn.dl4j.kernel;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.rationalnn.dl4j.rational.RationalSpec;
 import org.rationalnn.dl4j.rational.RationalVersion;
 import org.rationalnn.dl4j.rational.Sharing;
 
@@ -117,6 +118,36 @@ public final class RationalKernels {
         if (dDen != dDenominator) {
             dDenominator.assign(dDen);
         }
+    }
+
+    /**
+     * {@link #forward(RationalVersion, INDArray, boolean, Sharing, INDArray, INDArray, INDArray)} with the spec's
+     * version and sharing and the numerator multiplied element-wise by version D's {@code numeratorNoise}
+     * ([S, m+1]; null for none): the forward pass of the trainable layers.
+     */
+    public static void forward(RationalSpec spec, INDArray input, boolean channelsLast, INDArray numerator,
+                               INDArray numeratorNoise, INDArray denominator, INDArray output) {
+        forward(spec.getVersion(), input, channelsLast, spec.getSharing(), noisy(numerator, numeratorNoise),
+                denominator, output);
+    }
+
+    /**
+     * The backward pass matching {@link #forward(RationalSpec, INDArray, boolean, INDArray, INDArray, INDArray,
+     * INDArray)}: {@code dNumerator} is the gradient with respect to the noise-free numerator (the noisy one's
+     * gradient times the noise).
+     */
+    public static void backward(RationalSpec spec, INDArray input, boolean channelsLast, INDArray numerator,
+                                INDArray numeratorNoise, INDArray denominator, INDArray epsilon, INDArray dInput,
+                                INDArray dNumerator, INDArray dDenominator) {
+        backward(spec.getVersion(), input, channelsLast, spec.getSharing(), noisy(numerator, numeratorNoise),
+                denominator, epsilon, dInput, dNumerator, dDenominator);
+        if (numeratorNoise != null) {
+            dNumerator.muli(numeratorNoise);
+        }
+    }
+
+    private static INDArray noisy(INDArray numerator, INDArray numeratorNoise) {
+        return numeratorNoise == null ? numerator : numerator.mul(numeratorNoise);
     }
 
     private static INDArray cast(INDArray a, INDArray like) {

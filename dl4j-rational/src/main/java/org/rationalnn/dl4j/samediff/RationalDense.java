@@ -240,13 +240,10 @@ public class RationalDense extends SameDiffLayer {
      */
     public SDVariable define(SameDiff sd, SDVariable input, int rank, Map<String, SDVariable> params,
                              SDVariable numeratorNoise) {
-        SDVariable numerator = params.get(NUMERATOR_KEY);
-        if (numeratorNoise != null) {
-            numerator = RationalSameDiff.noisyNumerator(numerator, numeratorNoise);
-        }
+        SDVariable numerator = numeratorNoise == null ? params.get(NUMERATOR_KEY)
+                : RationalSameDiff.noisyNumerator(params.get(NUMERATOR_KEY), numeratorNoise);
         SDVariable denominator = params.get(DENOMINATOR_KEY);
-        SDVariable rationalNumerator = numerator;
-        return perStep(sd, input, rank, flat -> RationalSameDiff.apply(sd, affine(flat, params), rationalNumerator,
+        return perStep(sd, input, rank, flat -> RationalSameDiff.apply(sd, affine(flat, params), numerator,
                 denominator, spec, nOut, 2, true));
     }
 

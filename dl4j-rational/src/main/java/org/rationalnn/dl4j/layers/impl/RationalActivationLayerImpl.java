@@ -57,10 +57,9 @@ public class RationalActivationLayerImpl extends BaseLayer<RationalActivationLay
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 numeratorNoise = Nd4j.rand(numerator.dataType(), numerator.shape()).muli(2 * s).addi(1 - s);
             }
-            numerator = numerator.mul(numeratorNoise);
         }
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(), 'c');
-        RationalKernels.forward(spec.getVersion(), input, channelsLast, spec.getSharing(), numerator,
+        RationalKernels.forward(spec, input, channelsLast, numerator, numeratorNoise,
                 getParam(RationalParamInitializer.DENOMINATOR_KEY), out);
         return out;
     }
@@ -74,18 +73,11 @@ public class RationalActivationLayerImpl extends BaseLayer<RationalActivationLay
                     + Arrays.toString(epsilon.shape()) + " must equal input shape " + Arrays.toString(input.shape()));
         }
         RationalSpec spec = layerConf().getSpec();
-        INDArray numerator = getParam(RationalParamInitializer.NUMERATOR_KEY);
-        if (numeratorNoise != null) {
-            numerator = numerator.mul(numeratorNoise);
-        }
         INDArray gNum = gradientViews.get(RationalParamInitializer.NUMERATOR_KEY);
         INDArray gDen = gradientViews.get(RationalParamInitializer.DENOMINATOR_KEY);
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c');
-        RationalKernels.backward(spec.getVersion(), input, channelsLast, spec.getSharing(), numerator,
-                getParam(RationalParamInitializer.DENOMINATOR_KEY), epsilon, dx, gNum, gDen);
-        if (numeratorNoise != null) {
-            gNum.muli(numeratorNoise);
-        }
+        RationalKernels.backward(spec, input, channelsLast, getParam(RationalParamInitializer.NUMERATOR_KEY),
+                numeratorNoise, getParam(RationalParamInitializer.DENOMINATOR_KEY), epsilon, dx, gNum, gDen);
         dx = backpropDropOutIfPresent(dx);
         Gradient gradient = new DefaultGradient();
         gradient.setGradientFor(RationalParamInitializer.NUMERATOR_KEY, gNum);

@@ -16,7 +16,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.rationalnn.dl4j.kernel.RationalKernels;
-import org.rationalnn.dl4j.rational.RationalSpec;
 import org.rationalnn.dl4j.samediff.ExternalErrorsGraph;
 import org.rationalnn.dl4j.samediff.RationalDense;
 
@@ -77,14 +76,9 @@ public class RationalDenseImpl extends SameDiffLayer {
         INDArray z = graph.output(ph, workspaceMgr);
         preActivation = training ? z : null;
         preActivationInput = training ? input : null;
-        INDArray numerator = getParam(RationalDense.NUMERATOR_KEY);
-        if (noise.enabled()) {
-            numerator = numerator.mul(noise.forForward(training));
-        }
-        RationalSpec spec = dense().getSpec();
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, z.dataType(), z.shape(), 'c');
-        RationalKernels.forward(spec.getVersion(), z, channelsLast(rank), spec.getSharing(), numerator,
-                getParam(RationalDense.DENOMINATOR_KEY), out);
+        RationalKernels.forward(dense().getSpec(), z, channelsLast(rank), getParam(RationalDense.NUMERATOR_KEY),
+                noise.enabled() ? noise.forForward(training) : null, getParam(RationalDense.DENOMINATOR_KEY), out);
         return out;
     }
 
@@ -141,19 +135,10 @@ public class RationalDenseImpl extends SameDiffLayer {
         if (z == null || preActivationInput != input || !stillValid(z)) {
             z = graph.output(ph, workspaceMgr);
         }
-        INDArray numerator = getParam(RationalDense.NUMERATOR_KEY);
-        INDArray noiseValues = noise.enabled() ? noise.forBackward() : null;
-        if (noiseValues != null) {
-            numerator = numerator.mul(noiseValues);
-        }
-        RationalSpec spec = dense().getSpec();
-        INDArray gNum = views.get(RationalDense.NUMERATOR_KEY);
         INDArray dz = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, z.dataType(), z.shape(), 'c');
-        RationalKernels.backward(spec.getVersion(), z, channelsLast(rank), spec.getSharing(), numerator,
-                getParam(RationalDense.DENOMINATOR_KEY), epsilon, dz, gNum, views.get(RationalDense.DENOMINATOR_KEY));
-        if (noiseValues != null) {
-            gNum.muli(noiseValues);
-        }
+        RationalKernels.backward(dense().getSpec(), z, channelsLast(rank), getParam(RationalDense.NUMERATOR_KEY),
+                noise.enabled() ? noise.forBackward() : null, getParam(RationalDense.DENOMINATOR_KEY), epsilon, dz,
+                views.get(RationalDense.NUMERATOR_KEY), views.get(RationalDense.DENOMINATOR_KEY));
         return dz;
     }
 
