@@ -481,8 +481,9 @@ public final class CharLanguageModelSample {
         return bits / count;
     }
 
+    /** Σ log₂ p over a fresh (non-view) array, such as the result of {@code sum}. */
     private static double log2Sum(INDArray probabilities) {
-        double[] v = probabilities.dup().data().asDouble();
+        double[] v = probabilities.data().asDouble();
         double s = 0;
         for (double x : v) {
             s += Math.log(Math.max(x, 1e-30));

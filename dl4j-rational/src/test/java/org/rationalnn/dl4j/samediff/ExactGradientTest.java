@@ -108,13 +108,8 @@ class ExactGradientTest {
     }
 
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> denseFormulaCases() {
-        java.util.List<org.junit.jupiter.params.provider.Arguments> out = new java.util.ArrayList<>();
-        for (RationalDense.Execution e : RationalDense.Execution.values()) {
-            for (Case c : Case.values()) {
-                out.add(org.junit.jupiter.params.provider.Arguments.of(c, e));
-            }
-        }
-        return out.stream();
+        return RationalDenseGradientTest.forEachExecution(java.util.Arrays.stream(Case.values())
+                .map(org.junit.jupiter.params.provider.Arguments::of).collect(java.util.stream.Collectors.toList()));
     }
 
     /** Output, dW, db, dnumerator, ddenominator and dx of RationalDense equal the reference formula (both executions). */

@@ -224,32 +224,38 @@ public final class CharCorpus {
     /** Features and labels of the windows {@code text[start, start + length)} (labels shifted by one). */
     public DataSet windows(String text, int[] starts, int length, int positions) {
         int v = vocabulary.length;
-        int f = features(positions);
-        float[] x = new float[starts.length * f * length];
+        float[] x = new float[starts.length * features(positions) * length];
         float[] y = new float[starts.length * v * length];
         float[] pos = positionFeatures(length, positions);
         for (int b = 0; b < starts.length; b++) {
+            fillFeatures(x, b * features(positions), text, starts[b], length, pos);
             for (int t = 0; t < length; t++) {
-                x[(b * f + index(text.charAt(starts[b] + t))) * length + t] = 1f;
                 y[(b * v + index(text.charAt(starts[b] + t + 1))) * length + t] = 1f;
             }
-            System.arraycopy(pos, 0, x, (b * f + v) * length, pos.length);
         }
-        return new DataSet(Nd4j.create(x, new long[]{starts.length, f, length}, DataType.FLOAT),
+        return new DataSet(Nd4j.create(x, new long[]{starts.length, features(positions), length}, DataType.FLOAT),
                 Nd4j.create(y, new long[]{starts.length, v, length}, DataType.FLOAT));
     }
 
     /** Features [1, V + P, T] of a context string, T its length (for generation). */
     public INDArray context(String text, int positions) {
-        int v = vocabulary.length;
         int length = text.length();
         float[] x = new float[features(positions) * length];
-        for (int t = 0; t < length; t++) {
-            x[index(text.charAt(t)) * length + t] = 1f;
-        }
-        float[] pos = positionFeatures(length, positions);
-        System.arraycopy(pos, 0, x, v * length, pos.length);
+        fillFeatures(x, 0, text, 0, length, positionFeatures(length, positions));
         return Nd4j.create(x, new long[]{1, features(positions), length}, DataType.FLOAT);
+    }
+
+    /**
+     * Writes one window of an NCW feature array [mb, V + P, T] (zeros on entry), starting at its feature row
+     * {@code firstRow} (window index × (V + P)): the one-hot characters {@code text[start, start + length)}, then
+     * the position features {@code pos} ([P][T] flattened).
+     */
+    private void fillFeatures(float[] x, int firstRow, String text, int start, int length, float[] pos) {
+        int base = firstRow * length;
+        for (int t = 0; t < length; t++) {
+            x[base + index(text.charAt(start + t)) * length + t] = 1f;
+        }
+        System.arraycopy(pos, 0, x, base + vocabulary.length * length, pos.length);
     }
 
     private int index(char c) {
