@@ -79,8 +79,10 @@ import java.util.stream.Collectors;
  *
  * <p>Run: {@code mvn -B -q -pl samples -am compile exec:java
  * -Dexec.mainClass=org.rationalnn.samples.FashionMnistSample}; the defaults (a 15,000-example subset, 5 epochs of
- * the MLP and 2 of the CNN) finish in about 11 minutes on 2 cores. Full length:
- * {@code -Dexec.args="--train-limit 0 --mlp-epochs 20 --cnn-epochs 30"}.
+ * the MLP and 2 of the CNN) finish in about 11 minutes on 2 cores. Full length, the rational CNN alone (0.9302
+ * test accuracy with 51,530 parameters after 1 h 31 min on 2 cores):
+ * {@code -Dexec.args="--models cnn --activations rational-channel --train-limit 0 --cnn-epochs 18
+ * --cnn-channels 32,64 --dropout 0.25"}.
  */
 public final class FashionMnistSample {
     private static final Logger log = LoggerFactory.getLogger(FashionMnistSample.class);
@@ -717,7 +719,8 @@ public final class FashionMnistSample {
         md.append("Backend: ").append(BackendReport.current().asMap()).append("\n\n");
         md.append("Models (identical for every activation): MLP 784-256-128-100-10; CNN: two blocks of 3×3 "
                 + "convolution (").append(o.cnnChannels.get(0)).append(" and ").append(o.cnnChannels.get(1))
-                .append(" channels) → batch normalization → activation → 2×2 max pooling, then a softmax layer. "
+                .append(" channels) → batch normalization → activation → 2×2 max pooling, then ")
+                .append(o.dropout > 0 ? "dropout " + o.dropout + " and " : "").append("a softmax layer. "
                 + "Adam with linear decay to 0, weight decay on the weights only; rational coefficients at half "
                 + "the learning rate. Rationals: type (5, 4), version B, initialised to LeakyReLU, one "
                 + "coefficient set per layer (`rational-layer`) or per channel (`rational-channel`).\n\n");
@@ -725,7 +728,8 @@ public final class FashionMnistSample {
         md.append("*public result*: the Fashion-MNIST benchmark's MLP 256-128-100 (0.883) and its best network "
                 + "of 2 convolutions under 100K parameters (0.925); also listed there: 2 convolutions + pooling "
                 + "0.916, humans 0.835. Short runs (few epochs, a training subset) stay below them; "
-                + "`--train-limit 0 --mlp-epochs 20 --cnn-epochs 30` is a full-length run.\n\n");
+                + "`--models cnn --activations rational-channel --train-limit 0 --cnn-epochs 18 --cnn-channels "
+                + "32,64 --dropout 0.25` (all training images, 51,530 parameters) reached 0.9302.\n\n");
         if (images.contains("learning-curves.png")) {
             md.append("![learning curves](learning-curves.png)\n\n");
         }
