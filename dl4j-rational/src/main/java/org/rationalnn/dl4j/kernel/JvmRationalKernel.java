@@ -248,7 +248,7 @@ public final class JvmRationalKernel implements RationalKernel {
             this.c = b.clone();
             this.bSign = new double[b.length];
             for (int i = 0; i < b.length; i++) {
-                bSign[i] = v.absCoefficients() ? Math.signum(b[i]) : 1.0;
+                bSign[i] = v.absCoefficients() ? RationalVersion.sign(b[i]) : 1.0;
                 if (v.absCoefficients()) {
                     c[i] = Math.abs(b[i]);
                 }
@@ -322,7 +322,7 @@ public final class JvmRationalKernel implements RationalKernel {
                 dt = dt * y + t;
                 t *= y;
             }
-            double outer = absOfSum ? Math.signum(t) : 1.0;
+            double outer = absOfSum ? RationalVersion.sign(t) : 1.0;
             double q = offset + (absOfSum ? Math.abs(t) : t);
             double invQ = 1.0 / q;
             double r = p * invQ;
@@ -338,7 +338,7 @@ public final class JvmRationalKernel implements RationalKernel {
                 acc[accB + j] += pw;
                 pw *= y;
             }
-            double dQdx = outer * dt * (absInput ? Math.signum(x) : 1.0);
+            double dQdx = outer * dt * (absInput ? RationalVersion.sign(x) : 1.0);
             return g * (dp - r * dQdx);
         }
     }

@@ -11,7 +11,8 @@ import org.rationalnn.dl4j.rational.RationalVersion;
  * kernels and the default on non-CPU backends.
  *
  * <p>Built from the switches of {@link RationalVersion}: with y = |x| (A) or x, c_j = |b_j| (A) or b_j,
- * T = Σ c_j y^(j+p), Q = offset + |T| (B, C, D) or T (A, N).
+ * T = Σ c_j y^(j+p), Q = offset + |T| (B, C, D) or T (A, N); d|u|/du = {@link RationalVersion#sign(double)}
+ * (+1 at 0).
  */
 public final class NdOpsRationalKernel implements RationalKernel {
 
@@ -57,7 +58,7 @@ public final class NdOpsRationalKernel implements RationalKernel {
             gr.muli(d.outerSign);
         }
         gr.negi();
-        INDArray signB = v.absCoefficients() ? Transforms.sign(denominator, true) : null;
+        INDArray signB = v.absCoefficients() ? subgradientSign(denominator) : null;
         pw = v.firstPower() == 0 ? gr : gr.mul(d.y);
         for (int j = 0; j < denLen; j++) {
             if (j > 0) {
@@ -77,7 +78,7 @@ public final class NdOpsRationalKernel implements RationalKernel {
             qPrime.muli(d.outerSign);
         }
         if (v.absInput()) {
-            qPrime.muli(Transforms.sign(x, true));
+            qPrime.muli(subgradientSign(x));
         }
         dx.assign(pPrime.subi(r.muli(qPrime)).muli(g));
     }
@@ -142,12 +143,21 @@ public final class NdOpsRationalKernel implements RationalKernel {
         Parts parts = new Parts();
         parts.y = y;
         if (v.absOfSum()) {
-            parts.outerSign = Transforms.sign(t, true);
+            parts.outerSign = subgradientSign(t);
             parts.q = Transforms.abs(t, false).addi(v.offset());
         } else {
             parts.q = t.addi(v.offset());
         }
         return parts;
+    }
+
+    /**
+     * d|u|/du element-wise with the library's convention {@link RationalVersion#sign(double)}: +1 for u &ge; 0,
+     * -1 for u &lt; 0 (ND4J's sign gives 0 at 0): s + (1 - s²) with s = sign(u).
+     */
+    static INDArray subgradientSign(INDArray u) {
+        INDArray s = Transforms.sign(u, true);
+        return s.addi(s.mul(s).rsubi(1.0));
     }
 
     private static INDArray coefColumn(INDArray coef, int i) {

@@ -180,7 +180,7 @@ public final class VectorRationalKernel implements RationalKernel {
                 }
                 for (int j = 0; j < n; j++) {
                     double b = nb[s * n + j];
-                    bSign[s * n + j] = v.absCoefficients() ? Math.signum(b) : 1.0;
+                    bSign[s * n + j] = v.absCoefficients() ? RationalVersion.sign(b) : 1.0;
                     float cj = (float) (v.absCoefficients() ? Math.abs(b) : b);
                     int k = j + firstPower;       // power of y this coefficient multiplies
                     dc[s * dLen + k] = cj;
@@ -359,22 +359,22 @@ public final class VectorRationalKernel implements RationalKernel {
                 }
             }
             FloatVector zero = FloatVector.zero(S);
+            FloatVector one = FloatVector.broadcast(S, 1f);
             FloatVector outer;
             FloatVector q;
             if (absOfSum) {
-                outer = zero.blend(1f, t.compare(VectorOperators.GT, zero))
-                        .blend(-1f, t.compare(VectorOperators.LT, zero));
+                // d|t|/dt = RationalVersion.sign(t): +1 for t >= 0, -1 for t < 0
+                outer = one.blend(-1f, t.compare(VectorOperators.LT, zero));
                 q = t.abs().add(offset);
             } else {
-                outer = FloatVector.broadcast(S, 1f);
+                outer = one;
                 q = t.add(offset);
             }
             FloatVector r = p.div(q);
             FloatVector g = e.div(q);
             FloatVector dQdx = outer.mul(dt);
             if (absInput) {
-                dQdx = dQdx.mul(zero.blend(1f, x.compare(VectorOperators.GT, zero))
-                        .blend(-1f, x.compare(VectorOperators.LT, zero)));
+                dQdx = dQdx.mul(one.blend(-1f, x.compare(VectorOperators.LT, zero)));
             }
             g.mul(dp.sub(r.mul(dQdx))).intoArray(ds, k);
             g.intoArray(sc.g, k);

@@ -154,7 +154,7 @@ public final class RationalFit {
                                 double hi) {
         Objects.requireNonNull(f, "target function");
         Objects.requireNonNull(v, "version");
-        RationalSpec.checkDegrees(m, n);
+        RationalSpec.checkDegrees(v, m, n);
         RationalSpec.checkInterval(lo, hi);
         final double p = f.resolveParameter(parameter);
         Key key = new Key(f, p, v, m, n, lo + 0.0, hi + 0.0);
@@ -201,7 +201,7 @@ public final class RationalFit {
     public static FitResult fit(DoubleUnaryOperator f, RationalVersion v, int m, int n, double lo, double hi) {
         Objects.requireNonNull(f, "target function");
         Objects.requireNonNull(v, "version");
-        RationalSpec.checkDegrees(m, n);
+        RationalSpec.checkDegrees(v, m, n);
         RationalSpec.checkInterval(lo, hi);
         return compute(f, v, m, n, lo, hi, null);
     }
@@ -260,12 +260,14 @@ public final class RationalFit {
         for (int i = 0; i < dense.length; i++) {
             denseY[i] = g.applyAsDouble(dense[i]);
         }
-        Fitter fitter = new Fitter(g, v, m, n, lo, hi, denseY);
+        // the fitter works on the stored coefficients: n of them, n + 1 (b_0..b_n) for version C
+        int nb = v.denominatorLength(n);
+        Fitter fitter = new Fitter(g, v, m, nb, lo, hi, denseY);
         double[] scaled = fitter.fit(lower == null ? null : fitter.pad(lower));
         if (v == RationalVersion.N && !fitter.poleFree(scaled)) {
             // cannot happen (only pole-free iterates are accepted); kept as a guard for the contract
             LOG.warn("rational fit of version N produced a denominator with a zero on [{}, {}]; using Q = 1", lo, hi);
-            boolean[] free = new boolean[m + 1 + n];
+            boolean[] free = new boolean[m + 1 + nb];
             Arrays.fill(free, true);
             scaled = fitter.polish(free, fitter.polynomialFallback(free));
         }

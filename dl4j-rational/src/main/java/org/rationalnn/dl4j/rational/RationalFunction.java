@@ -5,7 +5,8 @@ import java.util.Objects;
 
 /**
  * One rational function R(x) = P(x)/Q(x): a {@link RationalVersion} with its numerator coefficients
- * a_0..a_m (ascending powers) and denominator coefficients (n of them, see {@link RationalVersion}).
+ * a_0..a_m (ascending powers) and denominator coefficients ({@link RationalVersion#denominatorLength(int)} of them:
+ * b_1..b_n, or b_0..b_n for C).
  * Immutable; arrays are copied in and out.
  *
  * <p>This is the scalar reference evaluation of the formula; fused kernels, ND4J ops and SameDiff are
@@ -20,7 +21,7 @@ public final class RationalFunction {
         this.version = Objects.requireNonNull(version, "version");
         Objects.requireNonNull(numerator, "numerator");
         Objects.requireNonNull(denominator, "denominator");
-        RationalSpec.checkDegrees(numerator.length - 1, denominator.length);
+        RationalSpec.checkDegrees(version, numerator.length - 1, version.denominatorDegree(denominator.length));
         RationalSpec.checkFinite("numerator", numerator);
         RationalSpec.checkFinite("denominator", denominator);
         this.numerator = numerator.clone();
@@ -36,9 +37,12 @@ public final class RationalFunction {
         return numerator.length - 1;
     }
 
-    /** Denominator degree n (number of denominator coefficients). */
+    /**
+     * Denominator degree n of the type (m, n): the number of denominator coefficients for A, B, D, N, one less for
+     * C (whose coefficients are b_0..b_n).
+     */
     public int denominatorDegree() {
-        return denominator.length;
+        return version.denominatorDegree(denominator.length);
     }
 
     /** a_0..a_m (a copy). */

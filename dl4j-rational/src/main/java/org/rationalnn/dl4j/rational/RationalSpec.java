@@ -1,5 +1,8 @@
 package org.rationalnn.dl4j.rational;
 
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Objects;
@@ -10,14 +13,19 @@ import java.util.Objects;
  * given explicitly), {@link Sharing} mode and the training-noise amplitude of version D.
  *
  * <p>Supported degrees: m in [{@value #MIN_NUMERATOR_DEGREE}, {@value #MAX_NUMERATOR_DEGREE}], n in
- * [{@value #MIN_DENOMINATOR_DEGREE}, {@value #MAX_DENOMINATOR_DEGREE}].
+ * [{@value #MIN_DENOMINATOR_DEGREE}, {@value #MAX_DENOMINATOR_DEGREE}] ([0, {@value #MAX_DENOMINATOR_DEGREE}] for
+ * version C). The type (m, n) means what PAU's tables mean: the denominator polynomial has degree n, so version C
+ * stores n + 1 denominator coefficients b_0..b_n and the other versions n ({@link RationalVersion}).
  *
  * <p>Defaults: type (5,4), version B (the "safe" form P/(1+|Q̃|) used by arXiv:2602.12390), initialised
  * to LeakyReLU (slope 0.01) by a near-minimax fit on [-3, 3] (the interval of the PAU tables), LAYER
  * sharing, D-noise 0.1.
  *
  * <p>The spec is stored inside DL4J layer configurations and serialized to JSON by field, so its field
- * names are part of the saved-model format.
+ * names are part of the saved-model format. Format versions: 1 (release 0.1.0), where a version-C spec's
+ * {@code denominatorDegree} counted its stored coefficients; 2 (since 0.2.0), where it is PAU's degree n. A
+ * version-1 spec is upgraded when it is read (version C: denominator degree − 1, same coefficients, identical
+ * outputs); a format version above {@link #FORMAT_VERSION} is rejected with a message.
  */
 public final class RationalSpec implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -26,8 +34,8 @@ public final class RationalSpec implements Serializable {
     public static final int MAX_NUMERATOR_DEGREE = 16;
     public static final int MIN_DENOMINATOR_DEGREE = 1;
     public static final int MAX_DENOMINATOR_DEGREE = 16;
-    /** Version of the persisted form of this class; written into every saved spec. */
-    public static final int FORMAT_VERSION = 1;
+    /** Version of the persisted form of this class; written into every saved spec (see the class Javadoc). */
+    public static final int FORMAT_VERSION = 2;
     /** Largest accepted |fit bound|. */
     public static final double MAX_FIT_BOUND = 1e4;
 
@@ -45,8 +53,50 @@ public final class RationalSpec implements Serializable {
     private int groups = 1;
     private double noise = 0.1;
 
-    /** For JSON deserialization only; use {@link #builder()}. */
     private RationalSpec() {
+    }
+
+    /**
+     * JSON reader: takes every persisted field (absent ones keep their defaults) and upgrades format version 1
+     * (0.1.0: a version-C spec counted its n stored denominator coefficients as its degree) to the current form.
+     * Not validated here: layers validate their spec when they are instantiated, with a message that names the
+     * layer.
+     */
+    @JsonCreator
+    static RationalSpec fromJson(@JsonProperty("formatVersion") Integer formatVersion,
+                                 @JsonProperty("numeratorDegree") Integer numeratorDegree,
+                                 @JsonProperty("denominatorDegree") Integer denominatorDegree,
+                                 @JsonProperty("version") RationalVersion version,
+                                 @JsonProperty("initFunction") TargetFunction initFunction,
+                                 @JsonProperty("initParameter") Double initParameter,
+                                 @JsonProperty("numeratorInit") double[] numeratorInit,
+                                 @JsonProperty("denominatorInit") double[] denominatorInit,
+                                 @JsonProperty("fitLower") Double fitLower,
+                                 @JsonProperty("fitUpper") Double fitUpper,
+                                 @JsonProperty("sharing") Sharing sharing,
+                                 @JsonProperty("groups") Integer groups,
+                                 @JsonProperty("noise") Double noise) {
+        RationalSpec s = new RationalSpec();
+        s.formatVersion = formatVersion != null ? formatVersion : 1;
+        s.numeratorDegree = numeratorDegree != null ? numeratorDegree : s.numeratorDegree;
+        s.denominatorDegree = denominatorDegree != null ? denominatorDegree : s.denominatorDegree;
+        s.version = version;
+        s.initFunction = initFunction;
+        s.initParameter = initParameter != null ? initParameter : Double.NaN;
+        s.numeratorInit = numeratorInit;
+        s.denominatorInit = denominatorInit;
+        s.fitLower = fitLower != null ? fitLower : s.fitLower;
+        s.fitUpper = fitUpper != null ? fitUpper : s.fitUpper;
+        s.sharing = sharing;
+        s.groups = groups != null ? groups : s.groups;
+        s.noise = noise != null ? noise : s.noise;
+        if (s.formatVersion == 1) {
+            if (version == RationalVersion.C) {
+                s.denominatorDegree -= 1;
+            }
+            s.formatVersion = FORMAT_VERSION;
+        }
+        return s;
     }
 
     /** The default spec: (5,4), version B, LeakyReLU init on [-3,3], LAYER sharing. */
@@ -147,9 +197,9 @@ public final class RationalSpec implements Serializable {
         return numeratorDegree + 1;
     }
 
-    /** Number of denominator coefficients, n. */
+    /** Number of stored denominator coefficients: n, or n + 1 for version C (b_0..b_n). */
     public int denominatorLength() {
-        return denominatorDegree;
+        return version.denominatorLength(denominatorDegree);
     }
 
     /** Coefficient sets S for an input with {@code channels} channels. */
@@ -182,11 +232,11 @@ public final class RationalSpec implements Serializable {
                     + "] for this release of dl4j-rational, got " + formatVersion
                     + " (saved by a newer release? upgrade dl4j-rational)");
         }
-        checkDegrees(numeratorDegree, denominatorDegree);
         if (version == null) {
             throw new IllegalArgumentException("version must be one of " + Arrays.toString(RationalVersion.values())
                     + ", got null");
         }
+        checkDegrees(version, numeratorDegree, denominatorDegree);
         if (sharing == null) {
             throw new IllegalArgumentException("sharing must be one of " + Arrays.toString(Sharing.values())
                     + ", got null");
@@ -209,9 +259,10 @@ public final class RationalSpec implements Serializable {
                 throw new IllegalArgumentException("numerator coefficient array must have length m+1 = "
                         + (numeratorDegree + 1) + ", got " + numeratorInit.length);
             }
-            if (denominatorInit.length != denominatorDegree) {
-                throw new IllegalArgumentException("denominator coefficient array must have length n = "
-                        + denominatorDegree + ", got " + denominatorInit.length);
+            if (denominatorInit.length != denominatorLength()) {
+                throw new IllegalArgumentException("denominator coefficient array of version " + version
+                        + " must have length " + (version.firstPower() == 0 ? "n+1 = " : "n = ") + denominatorLength()
+                        + ", got " + denominatorInit.length);
             }
             checkFinite("numerator", numeratorInit);
             checkFinite("denominator", denominatorInit);
@@ -224,7 +275,31 @@ public final class RationalSpec implements Serializable {
         }
     }
 
-    /** @throws IllegalArgumentException if m or n is outside the supported range */
+    /**
+     * Checks a type (m, n) of the given version: m in [0, 16], n in [{@link RationalVersion#minDenominatorDegree()},
+     * 16] (0 is allowed for version C only).
+     *
+     * @throws IllegalArgumentException if m or n is outside the supported range, naming the value and the range
+     */
+    public static void checkDegrees(RationalVersion version, int m, int n) {
+        Objects.requireNonNull(version, "version");
+        if (version.minDenominatorDegree() == 0 && n == 0) {
+            checkDegrees(m, 1);
+            return;
+        }
+        if (n < version.minDenominatorDegree() || n > MAX_DENOMINATOR_DEGREE) {
+            throw new IllegalArgumentException("denominator degree of version " + version + " must be in ["
+                    + version.minDenominatorDegree() + ", " + MAX_DENOMINATOR_DEGREE + "], got " + n);
+        }
+        checkDegrees(m, n);
+    }
+
+    /**
+     * Checks m and n against the ranges of versions A, B, D and N (n ≥ 1); see
+     * {@link #checkDegrees(RationalVersion, int, int)} for version C.
+     *
+     * @throws IllegalArgumentException if m or n is outside the supported range
+     */
     public static void checkDegrees(int m, int n) {
         if (m < MIN_NUMERATOR_DEGREE || m > MAX_NUMERATOR_DEGREE) {
             throw new IllegalArgumentException("numerator degree must be in [" + MIN_NUMERATOR_DEGREE + ", "
@@ -326,16 +401,15 @@ public final class RationalSpec implements Serializable {
         }
 
         /**
-         * Explicit initial coefficients: numerator a_0..a_m and denominator (n values, meaning per
-         * {@link RationalVersion}). Sets the degrees from the array lengths and clears the init function.
+         * Explicit initial coefficients: numerator a_0..a_m and denominator (b_1..b_n, or b_0..b_n for version C;
+         * see {@link RationalVersion}). The degrees are taken from the array lengths when the spec is built (so
+         * the order of {@code version(...)} and this call does not matter); clears the init function.
          */
         public Builder coefficients(double[] numerator, double[] denominator) {
             Objects.requireNonNull(numerator, "numerator");
             Objects.requireNonNull(denominator, "denominator");
             s.numeratorInit = numerator.clone();
             s.denominatorInit = denominator.clone();
-            s.numeratorDegree = numerator.length - 1;
-            s.denominatorDegree = denominator.length;
             s.initFunction = null;
             s.initParameter = Double.NaN;
             return this;
@@ -379,6 +453,10 @@ public final class RationalSpec implements Serializable {
         /** @throws IllegalArgumentException for any invalid field, naming the value and its range */
         public RationalSpec build() {
             RationalSpec out = s.copy();
+            if (out.numeratorInit != null && out.version != null) {
+                out.numeratorDegree = out.numeratorInit.length - 1;
+                out.denominatorDegree = out.version.denominatorDegree(out.denominatorInit.length);
+            }
             out.validate();
             return out;
         }

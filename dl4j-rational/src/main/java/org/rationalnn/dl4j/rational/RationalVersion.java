@@ -10,7 +10,7 @@ package org.rationalnn.dl4j.rational;
  * <tr><th>version</th><th>Q(x)</th><th>coefficients</th></tr>
  * <tr><td>A</td><td>1 + Σ_{k=1..n} |b_k| |x|^k</td><td>b_1..b_n</td></tr>
  * <tr><td>B</td><td>1 + |Σ_{k=1..n} b_k x^k|</td><td>b_1..b_n</td></tr>
- * <tr><td>C</td><td>0.1 + |Σ_{k=0..n-1} b_k x^k|</td><td>b_0..b_{n-1}</td></tr>
+ * <tr><td>C</td><td>0.1 + |Σ_{k=0..n} b_k x^k|</td><td>b_0..b_n (n + 1 values, as in PAU's tables)</td></tr>
  * <tr><td>D</td><td>as B; in training the numerator coefficients are multiplied by uniform noise in
  * [1-s, 1+s] (s = 0.1 by default)</td><td>b_1..b_n</td></tr>
  * <tr><td>N</td><td>1 + Σ_{k=1..n} b_k x^k, no pole protection (Boullé et al., arXiv:2004.01902)</td>
@@ -22,8 +22,20 @@ package org.rationalnn.dl4j.rational;
  * inner sum T = Σ_{j=0..n-1} c_j y^(j + {@link #firstPower()}),
  * Q = {@link #offset()} + (|T| if {@link #absOfSum()} else T).
  * Every execution path (scalar reference here, fused kernel, ND4J ops, SameDiff) is built from these
- * switches and tested against the scalar methods. The subgradient of |.| is sign(.) with sign(0) = 0.
- * A denominator coefficient array always has n entries; entry j multiplies the power j + firstPower.
+ * switches and tested against the scalar methods.
+ *
+ * <p><b>Type (m, n)</b> means what PAU's tables and modules mean by it, for every version: the numerator has
+ * degree m (m + 1 coefficients a_0..a_m) and the denominator polynomial has degree n. The stored denominator
+ * coefficients are b_1..b_n ({@link #denominatorLength(int) n values}) for A, B, D and N, and b_0..b_n
+ * (n + 1 values) for C; entry j of the array multiplies the power j + {@link #firstPower()}. Release 0.1.0
+ * called a version-C function with n stored values "type (m, n)"; such saved specs are read as type (m, n - 1)
+ * (see {@link RationalSpec#FORMAT_VERSION}).
+ *
+ * <p><b>Subgradient of |.|.</b> Everywhere (this reference, the fitter, every kernel and the SameDiff
+ * expression) d|u|/du is {@link #sign(double)}: +1 for u &ge; 0 and -1 for u &lt; 0, so a coefficient or an inner
+ * sum that sits exactly at 0 still receives a gradient and can move (with sign(0) = 0 it could never leave 0).
+ * Fitted initial coefficients are moreover kept away from the kinks by a margin (see {@link RationalFit}), so
+ * gradient checks and the first training steps never straddle a kink.
  */
 public enum RationalVersion {
     /** Q = 1 + Σ |b_k| |x|^k: safe (Q ≥ 1), even in x. */
@@ -47,6 +59,44 @@ public enum RationalVersion {
         this.offset = offset;
         this.absInputAndCoefficients = absInputAndCoefficients;
         this.absOfSum = absOfSum;
+    }
+
+    /**
+     * The subgradient convention of |u| used by every execution path: +1 for u &ge; 0 (also for -0.0), -1 for
+     * u &lt; 0, NaN for NaN.
+     *
+     * @param u the argument of |.|
+     * @return d|u|/du
+     */
+    public static double sign(double u) {
+        return u < 0 ? -1.0 : u >= 0 ? 1.0 : u;
+    }
+
+    /**
+     * Number of stored denominator coefficients for a denominator of degree n: n + 1 (b_0..b_n) for C, n
+     * (b_1..b_n) otherwise.
+     *
+     * @param n the denominator degree of the type (m, n)
+     * @return the length of the denominator coefficient array
+     */
+    public int denominatorLength(int n) {
+        return firstPower == 0 ? n + 1 : n;
+    }
+
+    /**
+     * The denominator degree n of a type whose denominator coefficient array has {@code length} entries (the
+     * inverse of {@link #denominatorLength(int)}).
+     *
+     * @param length number of stored denominator coefficients
+     * @return the degree n
+     */
+    public int denominatorDegree(int length) {
+        return firstPower == 0 ? length - 1 : length;
+    }
+
+    /** Smallest supported denominator degree: 0 for C (Q = 0.1 + |b_0|), 1 otherwise. */
+    public int minDenominatorDegree() {
+        return firstPower == 0 ? 0 : 1;
     }
 
     /** Power of the input multiplied by the first denominator coefficient: 0 for C, 1 otherwise. */
@@ -109,7 +159,7 @@ public enum RationalVersion {
         return s;
     }
 
-    /** Q(x) for denominator coefficients {@code b[off .. off+n-1]}. */
+    /** Q(x) for the n stored denominator coefficients {@code b[off .. off+n-1]} (n: the array length, not the degree). */
     public double denominator(double x, double[] b, int off, int n) {
         double t = innerSum(x, b, off, n);
         return offset + (absOfSum ? Math.abs(t) : t);
@@ -122,19 +172,19 @@ public enum RationalVersion {
 
     /** dQ/dx. */
     public double denominatorDx(double x, double[] b, int off, int n) {
-        double outer = absOfSum ? Math.signum(innerSum(x, b, off, n)) : 1.0;
+        double outer = absOfSum ? sign(innerSum(x, b, off, n)) : 1.0;
         double y = absInputAndCoefficients ? Math.abs(x) : x;
-        double dyDx = absInputAndCoefficients ? Math.signum(x) : 1.0;
+        double dyDx = absInputAndCoefficients ? sign(x) : 1.0;
         return outer * innerSumDy(y, b, off, n) * dyDx;
     }
 
     /** Writes dQ/db_j for j = 0..n-1 into {@code out[outOff ..]}. */
     public void denominatorDb(double x, double[] b, int off, int n, double[] out, int outOff) {
-        double outer = absOfSum ? Math.signum(innerSum(x, b, off, n)) : 1.0;
+        double outer = absOfSum ? sign(innerSum(x, b, off, n)) : 1.0;
         double y = absInputAndCoefficients ? Math.abs(x) : x;
         double p = firstPower == 0 ? 1.0 : y;
         for (int j = 0; j < n; j++) {
-            double dc = absInputAndCoefficients ? Math.signum(b[off + j]) : 1.0;
+            double dc = absInputAndCoefficients ? sign(b[off + j]) : 1.0;
             out[outOff + j] = outer * p * dc;
             p *= y;
         }

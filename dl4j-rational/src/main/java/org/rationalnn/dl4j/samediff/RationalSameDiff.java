@@ -20,8 +20,10 @@ import java.util.Arrays;
  *
  * <p><b>Formula.</b> P(x) = a_0 + a_1 x + ... + a_m x^m by Horner's rule; with y = |x| (version A) or x,
  * c_j = |b_j| (A) or b_j, the inner sum T = Σ_{j=0..n-1} c_j y^(j+p) (p = {@link RationalVersion#firstPower()}),
- * and Q = offset + |T| (B, C, D) or offset + T (A, N). The subgradient of |.| is sign(.) with sign(0) = 0, as in
- * the reference {@link org.rationalnn.dl4j.rational.RationalFunction}.
+ * and Q = offset + |T| (B, C, D) or offset + T (A, N). |u| is written u · s(u) with s(u) = sign(u) + 1 − sign(u)²
+ * (SameDiff's sign has gradient 0), so its gradient is {@link RationalVersion#sign(double)}: +1 at u = 0, the
+ * convention of the reference {@link org.rationalnn.dl4j.rational.RationalFunction} and of every kernel (SameDiff's
+ * own {@code abs} has gradient 0 there).
  *
  * <p><b>Shapes.</b> {@code x} has any rank r ≥ 1 and C channels, on axis 1 (channels first: feed-forward
  * [mb, C], NCW [mb, C, T], NCHW [mb, C, h, w]) or on the last axis (channels last: NWC, NHWC, or a 2-D
@@ -45,7 +47,7 @@ public final class RationalSameDiff {
      *
      * @param x            input of rank {@code rank} with {@code channels} channels
      * @param numerator    numerator coefficients [S, m+1], S = {@code spec.numSets(channels)}
-     * @param denominator  denominator coefficients [S, n]
+     * @param denominator  denominator coefficients [S, {@link RationalSpec#denominatorLength()}]
      * @param channels     channel count C (≥ 1)
      * @param rank         rank of {@code x} (≥ 1)
      * @param channelsLast whether the channel axis is the last axis (else axis 1; ignored for rank 1)
@@ -62,7 +64,8 @@ public final class RationalSameDiff {
     }
 
     /**
-     * R(x) for explicit degrees m, n and S coefficient sets (channel c uses set c / (C/S)).
+     * R(x) for an explicit type (m, n) and S coefficient sets (channel c uses set c / (C/S)); the denominator has
+     * {@link RationalVersion#denominatorLength(int)} columns (n, or n + 1 for C).
      *
      * @throws IllegalArgumentException if the degrees are unsupported, S does not divide C, or the rank is not
      *                                  in [1, 8]
@@ -70,7 +73,8 @@ public final class RationalSameDiff {
     public static SDVariable apply(SameDiff sd, SDVariable x, SDVariable numerator, SDVariable denominator,
                                    RationalVersion version, int m, int n, int numSets, long channels, int rank,
                                    boolean channelsLast) {
-        RationalSpec.checkDegrees(m, n);
+        RationalSpec.checkDegrees(version, m, n);
+        int nb = version.denominatorLength(n);
         if (rank < 1 || rank > 8) {
             throw new IllegalArgumentException("input rank must be in [1, 8], got " + rank);
         }
@@ -79,7 +83,7 @@ public final class RationalSameDiff {
                     + channels + ", got " + numSets);
         }
         checkShape("numerator", numerator, numSets, m + 1);
-        checkShape("denominator", denominator, numSets, n);
+        checkShape("denominator", denominator, numSets, nb);
 
         long[] columnShape = columnShape(numSets, channels, rank, channelsLast);
         SDVariable expand = numSets == 1 || numSets == channels ? null
@@ -90,15 +94,21 @@ public final class RationalSameDiff {
         SDVariable p = horner(sd, x, a);
 
         // T = Σ_j c_j y^(j + p), Q = offset + (|T| or T)
-        SDVariable y = version.absInput() ? sd.math.abs(x) : x;
-        SDVariable den = version.absCoefficients() ? sd.math.abs(denominator) : denominator;
-        SDVariable[] c = columns(sd, den, n, expand, columnShape);
+        SDVariable y = version.absInput() ? abs(sd, x) : x;
+        SDVariable den = version.absCoefficients() ? abs(sd, denominator) : denominator;
+        SDVariable[] c = columns(sd, den, nb, expand, columnShape);
         SDVariable t = horner(sd, y, c);
         if (version.firstPower() == 1) {
             t = t.mul(y);
         }
-        SDVariable q = (version.absOfSum() ? sd.math.abs(t) : t).add(version.offset());
+        SDVariable q = (version.absOfSum() ? abs(sd, t) : t).add(version.offset());
         return p.div(q);
+    }
+
+    /** |u| = u · s(u), s(u) = sign(u) + 1 − sign(u)² (+1 at 0): gradient {@link RationalVersion#sign(double)}. */
+    static SDVariable abs(SameDiff sd, SDVariable u) {
+        SDVariable s = sd.math.sign(u);
+        return u.mul(s.add(1.0).sub(s.mul(s)));
     }
 
     /**

@@ -67,6 +67,49 @@ class GoldenModelTest {
         assertTrue(expected("graph-cnn-nhwc-output.txt").equalsWithEps(c.outputSingle(GoldenModels.cnnInput()), 1e-10));
     }
 
+    /** 0.1.0's version C of "type (5, 4)" stored 4 denominator coefficients: it is PAU's type (5, 3) now. */
+    @Test
+    void versionCFromRelease010ReadsAsTypeWithOneDegreeLess() throws Exception {
+        ComputationGraph c = ModelSerializer.restoreComputationGraph(resource("graph-cnn-nhwc.zip"), false);
+        RationalSpec spec = ((RationalActivationLayer) c.getLayer("rat").conf().getLayer()).getSpec();
+        assertEquals(RationalVersion.C, spec.getVersion());
+        assertEquals(5, spec.getNumeratorDegree());
+        assertEquals(3, spec.getDenominatorDegree());
+        assertEquals(4, spec.denominatorLength());
+        assertEquals(RationalSpec.FORMAT_VERSION, spec.getFormatVersion());
+        assertEquals(4, c.getLayer("rat").getParam("denominator").size(1));
+        // saved again, it is written in the current format and still computes the same
+        File again = File.createTempFile("golden-c", ".zip");
+        again.deleteOnExit();
+        ModelSerializer.writeModel(c, again, false);
+        assertTrue(c.getConfiguration().toJson().contains("\"formatVersion\" : " + RationalSpec.FORMAT_VERSION));
+        ComputationGraph back = ModelSerializer.restoreComputationGraph(again, false);
+        assertEquals(3, ((RationalActivationLayer) back.getLayer("rat").conf().getLayer()).getSpec()
+                .getDenominatorDegree());
+        assertTrue(expected("graph-cnn-nhwc-output.txt").equalsWithEps(back.outputSingle(GoldenModels.cnnInput()),
+                1e-10));
+    }
+
+    /** RationalDense (C), RationalVertex (A) and the transformer block (C, rational attention) saved by 0.1.0. */
+    @Test
+    void sameDiffLayerTypesFromRelease010() throws Exception {
+        ComputationGraph g = ModelSerializer.restoreComputationGraph(resource("graph-samediff.zip"), true);
+        INDArray x = GoldenSameDiffModels.input();
+        assertTrue(expected("graph-samediff-output.txt").equalsWithEps(g.outputSingle(x), 1e-10));
+        RationalSpec dense = ((org.rationalnn.dl4j.samediff.RationalDense) g.getLayer("dense").conf().getLayer())
+                .getSpec();
+        assertEquals(2, dense.getDenominatorDegree(), "0.1.0's C (4, 3) is PAU's (4, 2)");
+        assertEquals(3, g.getLayer("dense").getParam("denominator").size(1));
+        INDArray y = x.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 2), org.nd4j.linalg.indexing.NDArrayIndex.all())
+                .dup();
+        double before = g.score(new DataSet(x, y));
+        for (int i = 0; i < 5; i++) {
+            g.fit(new DataSet(x, y));
+        }
+        assertTrue(g.score(new DataSet(x, y)) < before, "training continues with the saved updater state");
+    }
+
     @Test
     void newerFormatVersionIsRejectedClearly() throws Exception {
         String json;
@@ -75,13 +118,14 @@ class GoldenModelTest {
         }
         MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(resource("mln.zip"), false);
         json = net.getLayerWiseConfigurations().toJson();
-        assertTrue(json.contains("\"formatVersion\" : 1"), "format version is persisted");
-        String future = json.replace("\"formatVersion\" : 1", "\"formatVersion\" : 99");
+        String current = "\"formatVersion\" : " + RationalSpec.FORMAT_VERSION;
+        assertTrue(json.contains(current), "format version is persisted");
+        String future = json.replace(current, "\"formatVersion\" : 99");
         org.deeplearning4j.nn.conf.MultiLayerConfiguration conf =
                 org.deeplearning4j.nn.conf.MultiLayerConfiguration.fromJson(future);
         MultiLayerNetwork n = new MultiLayerNetwork(conf);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, n::init);
         assertTrue(e.getMessage().contains("got 99"), e.getMessage());
-        assertEquals(RationalSpec.FORMAT_VERSION, 1);
+        assertEquals(2, RationalSpec.FORMAT_VERSION);
     }
 }

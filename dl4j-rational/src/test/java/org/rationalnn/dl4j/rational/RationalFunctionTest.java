@@ -164,15 +164,51 @@ class RationalFunctionTest {
     }
 
     @Test
-    void subgradientAtZeroIsZero() {
+    void subgradientOfAbsAtZeroIsPlusOne() {
+        assertEquals(1.0, RationalVersion.sign(0.0), 0.0);
+        assertEquals(1.0, RationalVersion.sign(-0.0), 0.0);
+        assertEquals(-1.0, RationalVersion.sign(-1e-300), 0.0);
+        assertEquals(1.0, RationalVersion.sign(3.0), 0.0);
+        assertTrue(Double.isNaN(RationalVersion.sign(Double.NaN)));
         double[] b = {0.5, -0.25};
         double[] out = new double[2];
-        for (RationalVersion v : new RationalVersion[] {RationalVersion.A, RationalVersion.B, RationalVersion.D}) {
-            assertEquals(0.0, v.denominatorDx(0.0, b, 0, 2), 0.0, v.name());
-            v.denominatorDb(0.0, b, 0, 2, out, 0);
-            assertEquals(0.0, out[0], 0.0);
-            assertEquals(0.0, out[1], 0.0);
+        // A at x = 0: d|x|/dx = +1, so dQ/dx = |b_1| (the right derivative); dQ/db_k = |x|^k sign(b_k) = 0
+        assertEquals(0.5, RationalVersion.A.denominatorDx(0.0, b, 0, 2), 0.0);
+        RationalVersion.A.denominatorDb(0.0, b, 0, 2, out, 0);
+        assertEquals(0.0, out[0], 0.0);
+        assertEquals(0.0, out[1], 0.0);
+        // A with a coefficient exactly 0: d|b_k|/db_k = +1, so the coefficient still gets a gradient
+        double[] zero = {0.0, 0.0};
+        RationalVersion.A.denominatorDb(2.0, zero, 0, 2, out, 0);
+        assertEquals(2.0, out[0], 0.0);
+        assertEquals(4.0, out[1], 0.0);
+        // B, D with an all-zero denominator (T = 0 for every x): d|T|/dT = +1, so dQ/db_k = x^k, never 0
+        for (RationalVersion v : new RationalVersion[] {RationalVersion.B, RationalVersion.D}) {
+            v.denominatorDb(-2.0, zero, 0, 2, out, 0);
+            assertEquals(-2.0, out[0], 0.0, v.name());
+            assertEquals(4.0, out[1], 0.0, v.name());
+            assertEquals(0.0, v.denominatorDx(-2.0, zero, 0, 2), 0.0, v.name());
         }
+        // C: Q = 0.1 + |b_0 + b_1 x|; at T = 0: dQ/db_0 = 1, dQ/db_1 = x
+        RationalVersion.C.denominatorDb(3.0, zero, 0, 2, out, 0);
+        assertEquals(1.0, out[0], 0.0);
+        assertEquals(3.0, out[1], 0.0);
+    }
+
+    @Test
+    void versionCTypeHasPauMeaning() {
+        assertEquals(5, RationalVersion.C.denominatorLength(4));
+        assertEquals(4, RationalVersion.B.denominatorLength(4));
+        RationalFunction c = new RationalFunction(RationalVersion.C, new double[]{0, 1, 0, 0, 0, 0},
+                new double[]{1, 0, 0, 0, 0});
+        assertEquals(4, c.denominatorDegree());
+        assertEquals(5, c.numeratorDegree());
+        // type (m, 0) exists for C only: Q = 0.1 + |b_0|
+        RationalFunction c0 = new RationalFunction(RationalVersion.C, new double[]{0, 1}, new double[]{0.9});
+        assertEquals(0, c0.denominatorDegree());
+        assertEquals(2.0, c0.value(2.0), 1e-15);
+        assertThrows(IllegalArgumentException.class,
+                () -> new RationalFunction(RationalVersion.B, new double[]{0, 1}, new double[0]));
     }
 
     @Test

@@ -87,8 +87,9 @@ class RationalSameDiffTest {
         Nd4j.getRandom().setSeed(11 + m);
         INDArray num = Nd4j.createFromArray(f.numerator()).reshape(1, m + 1).repeat(0, sets)
                 .addi(Nd4j.rand(DataType.DOUBLE, sets, m + 1).subi(0.5).muli(0.2));
-        INDArray den = Nd4j.createFromArray(f.denominator()).reshape(1, n).repeat(0, sets)
-                .addi(Nd4j.rand(DataType.DOUBLE, sets, n).subi(0.5).muli(0.2));
+        int nb = spec.denominatorLength();
+        INDArray den = Nd4j.createFromArray(f.denominator()).reshape(1, nb).repeat(0, sets)
+                .addi(Nd4j.rand(DataType.DOUBLE, sets, nb).subi(0.5).muli(0.2));
         INDArray x = Nd4j.randn(DataType.DOUBLE, layout.shape).muli(1.5);
         x.putScalar(0, 0.0); // the subgradient at x = 0 (A: |x|) must match too
         INDArray eps = Nd4j.randn(DataType.DOUBLE, layout.shape);
