@@ -7,6 +7,8 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
 import org.rationalnn.dl4j.kernel.RationalKernels;
 import org.rationalnn.dl4j.rational.RationalFunction;
 import org.rationalnn.dl4j.rational.RationalSpec;
@@ -45,8 +47,27 @@ public final class ActivationRational extends BaseActivationFunction {
     /** Per-data-type ND4J copies of the coefficients; never serialized. */
     private transient volatile java.util.Map<DataType, INDArray[]> coefficientCache;
 
-    /** For JSON deserialization only. */
     private ActivationRational() {
+    }
+
+    /**
+     * JSON reader: every field, validated like the public constructors (a hand-edited or corrupted configuration
+     * fails here, naming the bad value, instead of computing something wrong later).
+     *
+     * @throws IllegalArgumentException for invalid coefficients, degrees or sharing
+     */
+    @JsonCreator
+    static ActivationRational fromJson(@JsonProperty("version") RationalVersion version,
+                                       @JsonProperty("sharing") Sharing sharing,
+                                       @JsonProperty("channelsLast") boolean channelsLast,
+                                       @JsonProperty("numerator") double[][] numerator,
+                                       @JsonProperty("denominator") double[][] denominator) {
+        if (version == null) {
+            throw new IllegalArgumentException("ActivationRational: version must be one of "
+                    + Arrays.toString(RationalVersion.values()) + ", got null");
+        }
+        return new ActivationRational(version, sharing == null ? Sharing.LAYER : sharing, channelsLast,
+                numerator, denominator);
     }
 
     /**
@@ -114,7 +135,7 @@ public final class ActivationRational extends BaseActivationFunction {
         }
         int m1 = numerator[0].length;
         int n = denominator[0].length;
-        RationalSpec.checkDegrees(m1 - 1, n);
+        RationalSpec.checkDegrees(version, m1 - 1, version.denominatorDegree(n));
         for (int s = 0; s < numerator.length; s++) {
             if (numerator[s].length != m1 || denominator[s].length != n) {
                 throw new IllegalArgumentException("coefficient set " + s + " must have " + m1 + " numerator and " + n
@@ -183,7 +204,10 @@ public final class ActivationRational extends BaseActivationFunction {
         int sets = numerator.length;
         int m1 = numerator[0].length;
         int n = denominator[0].length;
-        INDArray dx = Nd4j.createUninitialized(in.dataType(), in.shape(), 'c');
+        // every kernel reads an element (and its epsilon) before it writes that element's gradient, so dL/dx goes
+        // straight into the input, as DL4J's own activations do; only a view or a non-C array needs a buffer
+        boolean inPlace = writableInPlace(in) && in != epsilon;
+        INDArray dx = inPlace ? in : Nd4j.createUninitialized(in.dataType(), in.shape(), 'c');
         INDArray grad = Nd4j.create(in.dataType(), 1, (long) sets * (m1 + n));
         INDArray dNum = grad.get(NDArrayIndex.point(0), NDArrayIndex.interval(0, (long) sets * m1))
                 .reshape('c', sets, m1);
@@ -191,7 +215,9 @@ public final class ActivationRational extends BaseActivationFunction {
                 .reshape('c', sets, n);
         INDArray[] coef = coefficients(in.dataType());
         RationalKernels.backward(version, in, channelsLast, sharing, coef[0], coef[1], epsilon, dx, dNum, dDen);
-        in.assign(dx);
+        if (!inPlace) {
+            in.assign(dx);
+        }
         return new Pair<>(in, grad);
     }
 

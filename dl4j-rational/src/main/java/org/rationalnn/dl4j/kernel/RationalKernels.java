@@ -15,12 +15,18 @@ import java.util.Locale;
  * <p>Dispatch ({@code auto}, the default): on ND4J's CPU backend, float32 and float64 arrays go to the fused
  * {@link JvmRationalKernel}; everything else (CUDA or any other backend, half precision) goes to the
  * backend-agnostic {@link NdOpsRationalKernel}. The system property {@value #KERNEL_PROPERTY} forces one:
- * {@code jvm} or {@code nd4j} ({@code jvm} still falls back to ND4J ops for data types it cannot handle).
- * The property is read on every call, so it can be changed at run time (tests and benchmarks do).
+ * {@code vector} (the SIMD {@link VectorRationalKernel} for float32 where the JVM has {@code jdk.incubator.vector},
+ * else the scalar fused kernel), {@code scalar} (the fused scalar {@link JvmRationalKernel}) or {@code nd4j} (ND4J
+ * ops); the JVM kernels still fall back to ND4J ops for data types they cannot handle. {@code jvm}, the name 0.1.0
+ * used for {@code vector}, is still accepted. The property is read on every call, so it can be changed at run time
+ * (tests and benchmarks do).
+ *
+ * <p>Output arrays ({@code output}, {@code dInput}) must be C-ordered and not views: the kernels write their
+ * buffers directly, so anything else is rejected with an {@link IllegalArgumentException}.
  */
 public final class RationalKernels {
 
-    /** System property that forces a kernel: {@code auto}, {@code jvm}, {@code scalar} or {@code nd4j}. */
+    /** System property that forces a kernel: {@code auto}, {@code vector}, {@code scalar} or {@code nd4j}. */
     public static final String KERNEL_PROPERTY = "org.rationalnn.kernel";
 
     private static volatile Boolean cpuBackend;
@@ -39,6 +45,7 @@ public final class RationalKernels {
         switch (choice) {
             case "auto":
                 return isCpuBackend() ? cpuKernel(dataType, true) : NdOpsRationalKernel.INSTANCE;
+            case "vector":
             case "jvm":
                 return cpuKernel(dataType, true);
             case "scalar":
@@ -47,7 +54,7 @@ public final class RationalKernels {
                 return NdOpsRationalKernel.INSTANCE;
             default:
                 throw new IllegalArgumentException("system property " + KERNEL_PROPERTY
-                        + " must be one of [auto, jvm, scalar, nd4j], got '" + choice + "'");
+                        + " must be one of [auto, vector, scalar, nd4j], got '" + choice + "'");
         }
     }
 
@@ -75,7 +82,7 @@ public final class RationalKernels {
             cpu = name.contains("cpu") || name.contains("nativecpu");
             if (!cpu) {
                 // fail with a clear message where the GPU build cannot run (e.g. CUDA 11.6 on Hopper)
-                org.rationalnn.dl4j.util.CudaCompatibility.check();
+                CudaCompatibility.check();
             }
             cpuBackend = cpu;
         }
@@ -90,6 +97,7 @@ public final class RationalKernels {
      */
     public static void forward(RationalVersion version, INDArray input, boolean channelsLast, Sharing sharing,
                                INDArray numerator, INDArray denominator, INDArray output) {
+        requireWritable("output", output, input);
         int sets = (int) numerator.size(0);
         INDArray x = SetView.of(SetView.contiguous(input), channelsLast, sharing, sets);
         INDArray out = SetView.of(output, channelsLast, sharing, sets);
@@ -103,6 +111,7 @@ public final class RationalKernels {
     public static void backward(RationalVersion version, INDArray input, boolean channelsLast, Sharing sharing,
                                 INDArray numerator, INDArray denominator, INDArray epsilon, INDArray dInput,
                                 INDArray dNumerator, INDArray dDenominator) {
+        requireWritable("dInput", dInput, input);
         int sets = (int) numerator.size(0);
         INDArray x = SetView.of(SetView.contiguous(input), channelsLast, sharing, sets);
         INDArray eps = SetView.of(SetView.contiguous(epsilon), channelsLast, sharing, sets);
@@ -143,6 +152,19 @@ public final class RationalKernels {
                 denominator, epsilon, dInput, dNumerator, dDenominator);
         if (numeratorNoise != null) {
             dNumerator.muli(numeratorNoise);
+        }
+    }
+
+    /** The kernels write whole buffers: an output must be C-ordered, not a view, and shaped like the input. */
+    private static void requireWritable(String what, INDArray out, INDArray like) {
+        if (out.isView() || out.ordering() != 'c') {
+            throw new IllegalArgumentException(what + " must be a C-ordered array that is not a view, got "
+                    + (out.isView() ? "a view" : "ordering '" + out.ordering() + "'") + " of shape "
+                    + java.util.Arrays.toString(out.shape()) + " (use dup('c') or Nd4j.createUninitialized)");
+        }
+        if (!java.util.Arrays.equals(out.shape(), like.shape())) {
+            throw new IllegalArgumentException(what + " must have the input's shape "
+                    + java.util.Arrays.toString(like.shape()) + ", got " + java.util.Arrays.toString(out.shape()));
         }
     }
 

@@ -8,20 +8,22 @@ import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.regularization.Regularization;
+import org.rationalnn.dl4j.common.CoefficientOptions;
+import org.rationalnn.dl4j.common.LayerPlumbing;
+import org.rationalnn.dl4j.common.RationalLayer;
+import org.rationalnn.dl4j.common.RationalSlot;
 import org.rationalnn.dl4j.layers.impl.RationalActivationLayerImpl;
 import org.rationalnn.dl4j.rational.RationalSpec;
 import org.rationalnn.dl4j.rational.Sharing;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -40,22 +42,27 @@ import java.util.Objects;
  * c (CHANNEL) or g (GROUP), each set initialised from the {@link RationalSpec}'s fit. CHANNEL and GROUP
  * sharing need the channel count c: from the input type, or {@link Builder#nIn(long)}.
  *
- * <p><b>Training recipe</b> (arXiv:2602.12390, PAU): the network's global l1/l2/weight decay do not apply to
- * the coefficients; regularization set on this layer's own builder ({@code .l2(...)}, {@code .weightDecay(...)},
- * {@link Builder#coefficientRegularization(Regularization...)}) does. The layer's own {@code .updater(...)}
- * gives the coefficients a learning rate different from the rest of the network (the paper uses half). Version
- * D multiplies the numerator coefficients by fresh U[1-s, 1+s] noise on each training forward pass and uses the
- * clean coefficients at inference.
+ * <p><b>Training</b> follows the contract of {@link RationalLayer} (the same words in all four rational layer types):
+ * {@code .coefficientUpdater(...)} gives the coefficients their own updater (default: this layer's
+ * {@code .updater(...)}, else the network's; the paper arXiv:2602.12390 uses half the learning rate);
+ * {@code .coefficientRegularization(...)} / {@code .coefficientL1/L2/WeightDecay(...)} regularize them (default
+ * none). The network's global l1/l2/weight decay apply to weights only, and this layer has none, so they never touch
+ * the coefficients; the layer's own {@code .l1/.l2/.weightDecay}, {@code .constrainWeights/.constrainBias} and
+ * {@code .weightNoise} would have nothing to act on and are rejected with a message (0.1.0 applied the layer's own
+ * l1/l2 to the coefficients; saved models keep what they were saved with). {@code .constrainAllParameters(...)}
+ * constrains the coefficients. Version D multiplies the numerator coefficients by fresh U[1-s, 1+s] noise on each
+ * training forward pass and uses the clean coefficients at inference.
  *
  * <p>Defaults: the default {@link RationalSpec} ((5,4), version B, LeakyReLU init, LAYER sharing).
  */
-public class RationalActivationLayer extends BaseLayer {
+public class RationalActivationLayer extends BaseLayer implements RationalLayer {
     private static final long serialVersionUID = 1L;
 
     private RationalSpec spec = RationalSpec.defaults();
     private long nIn;
     private RNNFormat rnnDataFormat = RNNFormat.NCW;
     private CNN2DFormat cnn2dDataFormat = CNN2DFormat.NCHW;
+    private IUpdater coefficientUpdater;
     private List<Regularization> coefficientRegularization = new ArrayList<>();
 
     /** For JSON deserialization only; use {@link Builder}. */
@@ -68,14 +75,34 @@ public class RationalActivationLayer extends BaseLayer {
         this.nIn = b.nIn;
         this.rnnDataFormat = b.rnnDataFormat;
         this.cnn2dDataFormat = b.cnn2dDataFormat;
-        List<Regularization> regs = new ArrayList<>();
-        if (b.getRegularization() != null) {
-            regs.addAll(b.getRegularization());
-        }
-        regs.addAll(b.extraRegularization);
-        this.coefficientRegularization = regs;
+        rejectWeightOptions(b);
+        this.coefficientUpdater = b.coefficients.updater();
+        this.coefficientRegularization = b.coefficients.regularization();
         initializeConstraints(b);
         validate();
+    }
+
+    /** This layer has no weights: options that act on weights or biases only would be silently ignored. */
+    private void rejectWeightOptions(Builder b) {
+        String where = "layer '" + b.getLayerName() + "' (RationalActivationLayer): ";
+        if (nonEmpty(b.getRegularization()) || nonEmpty(b.getRegularizationBias())) {
+            throw new IllegalArgumentException(where + ".l1/.l2/.weightDecay (and their Bias variants) act on weights "
+                    + "and biases, and this layer has neither; regularize the coefficients with "
+                    + ".coefficientRegularization(...) or .coefficientL1/.coefficientL2/.coefficientWeightDecay, got "
+                    + b.getRegularization() + " / " + b.getRegularizationBias());
+        }
+        if (nonEmpty(b.getWeightConstraints()) || nonEmpty(b.getBiasConstraints())) {
+            throw new IllegalArgumentException(where + "weight and bias constraints have nothing to act on (the "
+                    + "coefficients are neither); use .constrainAllParameters(...) to constrain the coefficients");
+        }
+        if (b.getWeightNoise() != null) {
+            throw new IllegalArgumentException(where + "weight noise / DropConnect acts on weights and this layer has "
+                    + "none, got " + b.getWeightNoise());
+        }
+    }
+
+    private static boolean nonEmpty(List<?> list) {
+        return list != null && !list.isEmpty();
     }
 
     /**
@@ -138,41 +165,17 @@ public class RationalActivationLayer extends BaseLayer {
     }
 
     private InputType checkInputType(InputType inputType) {
-        if (inputType == null) {
-            throw new IllegalStateException("layer '" + layerName + "': input type must not be null");
-        }
-        switch (inputType.getType()) {
-            case FF:
-            case RNN:
-            case CNN:
-            case CNNFlat:
-                return inputType;
-            default:
-                throw new IllegalArgumentException("layer '" + layerName + "': input type must be one of [FF, RNN, "
-                        + "CNN, CNNFlat], got " + inputType.getType() + " (" + inputType + ")");
-        }
+        LayerPlumbing.elementWiseChannels(inputType, "layer '" + layerName + "': ");
+        return inputType;
     }
 
     @Override
     public void setNIn(InputType inputType, boolean override) {
-        checkInputType(inputType);
-        long channels;
-        switch (inputType.getType()) {
-            case RNN:
-                InputType.InputTypeRecurrent r = (InputType.InputTypeRecurrent) inputType;
-                channels = r.getSize();
-                rnnDataFormat = r.getFormat();
-                break;
-            case CNN:
-                InputType.InputTypeConvolutional c = (InputType.InputTypeConvolutional) inputType;
-                channels = c.getChannels();
-                cnn2dDataFormat = c.getFormat();
-                break;
-            case CNNFlat:
-                channels = ((InputType.InputTypeConvolutionalFlat) inputType).getFlattenedSize();
-                break;
-            default:
-                channels = ((InputType.InputTypeFeedForward) inputType).getSize();
+        long channels = LayerPlumbing.elementWiseChannels(inputType, "layer '" + layerName + "': ");
+        if (inputType.getType() == InputType.Type.RNN) {
+            rnnDataFormat = ((InputType.InputTypeRecurrent) inputType).getFormat();
+        } else if (inputType.getType() == InputType.Type.CNN) {
+            cnn2dDataFormat = ((InputType.InputTypeConvolutional) inputType).getFormat();
         }
         if (nIn <= 0 || override) {
             nIn = channels;
@@ -189,21 +192,28 @@ public class RationalActivationLayer extends BaseLayer {
         return false;
     }
 
-    /** Only the regularization set on this layer's builder; the network's global l1/l2/weight decay are ignored. */
+    /** The coefficients' regularization only; the network's global l1/l2/weight decay apply to weights. */
     @Override
     public List<Regularization> getRegularizationByParam(String paramName) {
-        return coefficientRegularization == null ? Collections.emptyList() : coefficientRegularization;
+        return coefficientRegularizationOrEmpty();
+    }
+
+    /** The coefficients' updater if set, else this layer's (its own or the network's). */
+    @Override
+    public IUpdater getUpdaterByParam(String paramName) {
+        return coefficientUpdaterOr(getIUpdater());
+    }
+
+    @Override
+    public List<RationalSlot> rationalSlots() {
+        return List.of(new RationalSlot("rational", NUMERATOR_KEY, DENOMINATOR_KEY, spec.getVersion(),
+                spec.getNumeratorDegree(), spec.getDenominatorDegree(), numSets(), Math.max(nIn, 1)));
     }
 
     @Override
     public LayerMemoryReport getMemoryReport(InputType inputType) {
-        InputType outputType = getOutputType(-1, inputType);
-        long numParams = initializer().numParams(this);
-        int updaterStateSize = (int) getIUpdater().stateSize(numParams);
-        return new LayerMemoryReport.Builder(layerName, RationalActivationLayer.class, inputType, outputType)
-                .standardMemory(numParams, updaterStateSize)
-                .workingMemory(0, 0, MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS)
-                .cacheMemory(MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS).build();
+        return LayerPlumbing.parameterOnlyReport(layerName, RationalActivationLayer.class, inputType,
+                getOutputType(-1, inputType), initializer().numParams(this), getIUpdater());
     }
 
     @Override
@@ -211,6 +221,7 @@ public class RationalActivationLayer extends BaseLayer {
         RationalActivationLayer c = (RationalActivationLayer) super.clone();
         c.coefficientRegularization = coefficientRegularization == null ? new ArrayList<>()
                 : new ArrayList<>(coefficientRegularization);
+        c.coefficientUpdater = coefficientUpdater == null ? null : coefficientUpdater.clone();
         return c;
     }
 
@@ -247,7 +258,18 @@ public class RationalActivationLayer extends BaseLayer {
         this.cnn2dDataFormat = cnn2dDataFormat;
     }
 
-    /** Regularization applied to the coefficients (only what was set on this layer). */
+    /** The coefficients' own updater (null: the layer's updater). */
+    @Override
+    public IUpdater getCoefficientUpdater() {
+        return coefficientUpdater;
+    }
+
+    public void setCoefficientUpdater(IUpdater coefficientUpdater) {
+        this.coefficientUpdater = coefficientUpdater;
+    }
+
+    /** Regularization applied to the coefficients (only what was set with the coefficient words). */
+    @Override
     public List<Regularization> getCoefficientRegularization() {
         return coefficientRegularization;
     }
@@ -266,29 +288,35 @@ public class RationalActivationLayer extends BaseLayer {
         }
         RationalActivationLayer l = (RationalActivationLayer) o;
         return nIn == l.nIn && Objects.equals(spec, l.spec) && rnnDataFormat == l.rnnDataFormat
-                && cnn2dDataFormat == l.cnn2dDataFormat
+                && cnn2dDataFormat == l.cnn2dDataFormat && Objects.equals(coefficientUpdater, l.coefficientUpdater)
                 && Objects.equals(coefficientRegularization, l.coefficientRegularization);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), spec, nIn, rnnDataFormat, cnn2dDataFormat, coefficientRegularization);
+        return Objects.hash(super.hashCode(), spec, nIn, rnnDataFormat, cnn2dDataFormat, coefficientUpdater,
+                coefficientRegularization);
     }
 
     @Override
     public String toString() {
         return "RationalActivationLayer(name=" + layerName + ", spec=" + spec + ", nIn=" + nIn + ", rnnFormat="
-                + rnnDataFormat + ", cnnFormat=" + cnn2dDataFormat + ", coefficientRegularization="
-                + coefficientRegularization + ")";
+                + rnnDataFormat + ", cnnFormat=" + cnn2dDataFormat + ", coefficientUpdater=" + coefficientUpdater
+                + ", coefficientRegularization=" + coefficientRegularization + ")";
     }
 
-    /** Builder for {@link RationalActivationLayer}. */
-    public static class Builder extends BaseLayer.Builder<Builder> {
+    /**
+     * Builder for {@link RationalActivationLayer}: {@code spec}, {@code nIn}, {@code dataFormat}, the coefficient
+     * words of {@link RationalLayer} ({@code coefficientUpdater}, {@code coefficientRegularization},
+     * {@code coefficientL1/L2/WeightDecay}), and DL4J's {@code name}, {@code updater}, {@code dropOut},
+     * {@code constrainAllParameters}, {@code gradientNormalization}.
+     */
+    public static class Builder extends BaseLayer.Builder<Builder> implements CoefficientOptions.Words<Builder> {
         private RationalSpec spec = RationalSpec.defaults();
         private long nIn;
         private RNNFormat rnnDataFormat = RNNFormat.NCW;
         private CNN2DFormat cnn2dDataFormat = CNN2DFormat.NCHW;
-        private final List<Regularization> extraRegularization = new ArrayList<>();
+        private final CoefficientOptions coefficients = new CoefficientOptions();
 
         public Builder() {
             // The activation of BaseLayer is meaningless here; identity keeps toString and JSON honest.
@@ -319,10 +347,9 @@ public class RationalActivationLayer extends BaseLayer {
             return this;
         }
 
-        /** Regularization of the coefficients (in addition to {@code .l1/.l2/.weightDecay} on this builder). */
-        public Builder coefficientRegularization(Regularization... regularization) {
-            extraRegularization.addAll(Arrays.asList(regularization));
-            return this;
+        @Override
+        public CoefficientOptions coefficientOptions() {
+            return coefficients;
         }
 
         @Override

@@ -5,6 +5,8 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.rationalnn.dl4j.common.LayerPlumbing;
+import org.rationalnn.dl4j.common.RationalLayer;
 import org.rationalnn.dl4j.rational.RationalFunction;
 
 import java.util.Collections;
@@ -14,16 +16,17 @@ import java.util.Map;
 
 /**
  * Parameters of {@link RationalActivationLayer}: {@value #NUMERATOR_KEY} [S, m+1] followed by
- * {@value #DENOMINATOR_KEY} [S, n] in the flattened parameter vector, S = number of coefficient sets.
- * Every set starts from the spec's initial function. The coefficients are neither weights nor biases in
- * DL4J's sense, so weight noise (DropConnect) and global regularization never touch them.
+ * {@value #DENOMINATOR_KEY} [S, n] ([S, n+1] for version C) in the flattened parameter vector, S = number of
+ * coefficient sets. Every set starts from the spec's initial function. The coefficients are neither weights nor
+ * biases in DL4J's sense ({@link RationalLayer}'s contract), so weight noise (DropConnect), weight and bias
+ * constraints and global regularization never touch them.
  */
 public final class RationalParamInitializer implements ParamInitializer {
 
     /** Key of the numerator coefficients a_0..a_m, shape [S, m+1]. */
-    public static final String NUMERATOR_KEY = "numerator";
-    /** Key of the denominator coefficients, shape [S, n]. */
-    public static final String DENOMINATOR_KEY = "denominator";
+    public static final String NUMERATOR_KEY = RationalLayer.NUMERATOR_KEY;
+    /** Key of the denominator coefficients, shape [S, n] ([S, n+1] for version C). */
+    public static final String DENOMINATOR_KEY = RationalLayer.DENOMINATOR_KEY;
 
     private static final RationalParamInitializer INSTANCE = new RationalParamInitializer();
     private static final List<String> KEYS = List.of(NUMERATOR_KEY, DENOMINATOR_KEY);
@@ -77,8 +80,7 @@ public final class RationalParamInitializer implements ParamInitializer {
         Map<String, INDArray> views = split(layer, paramsView);
         if (initializeParams) {
             RationalFunction f = layer.getSpec().initialFunction();
-            fillRows(views.get(NUMERATOR_KEY), f.numerator());
-            fillRows(views.get(DENOMINATOR_KEY), f.denominator());
+            LayerPlumbing.fillRational(views, NUMERATOR_KEY, DENOMINATOR_KEY, f);
         }
         conf.addVariable(NUMERATOR_KEY);
         conf.addVariable(DENOMINATOR_KEY);
@@ -104,13 +106,5 @@ public final class RationalParamInitializer implements ParamInitializer {
         out.put(NUMERATOR_KEY, row.get(NDArrayIndex.interval(0, (long) sets * m1)).reshape('c', sets, m1));
         out.put(DENOMINATOR_KEY, row.get(NDArrayIndex.interval((long) sets * m1, expected)).reshape('c', sets, n));
         return out;
-    }
-
-    private static void fillRows(INDArray target, double[] values) {
-        for (int s = 0; s < target.rows(); s++) {
-            for (int j = 0; j < values.length; j++) {
-                target.putScalar(s, j, values[j]);
-            }
-        }
     }
 }

@@ -283,13 +283,13 @@ public final class RationalSpec implements Serializable {
      */
     public static void checkDegrees(RationalVersion version, int m, int n) {
         Objects.requireNonNull(version, "version");
-        if (version.minDenominatorDegree() == 0 && n == 0) {
-            checkDegrees(m, 1);
+        if (version.minDenominatorDegree() == 0) {
+            if (n < 0 || n > MAX_DENOMINATOR_DEGREE) {
+                throw new IllegalArgumentException("denominator degree must be in [0, " + MAX_DENOMINATOR_DEGREE
+                        + "] for version " + version + ", got " + n);
+            }
+            checkDegrees(m, Math.max(n, MIN_DENOMINATOR_DEGREE));
             return;
-        }
-        if (n < version.minDenominatorDegree() || n > MAX_DENOMINATOR_DEGREE) {
-            throw new IllegalArgumentException("denominator degree of version " + version + " must be in ["
-                    + version.minDenominatorDegree() + ", " + MAX_DENOMINATOR_DEGREE + "], got " + n);
         }
         checkDegrees(m, n);
     }

@@ -9,7 +9,10 @@ import org.hipparchus.special.Erf;
  * <p>Some functions take one parameter ({@link #hasParameter()}): the negative slope of LEAKY_RELU
  * (default 0.01) and alpha of ELU and CELU (default 1.0). {@link #apply(double)} uses the default,
  * {@link #apply(double, double)} an explicit value; {@code Double.NaN} means "the default".
- * GELU is the exact x·Φ(x), not the tanh approximation.
+ * Two GELUs, named: {@link #GELU} is the exact x·Φ(x) (erf form, PyTorch's default), {@link #GELU_TANH} the tanh
+ * approximation (PyTorch's {@code approximate="tanh"}, GPT-2; what {@code RationalTransformerBlock}'s GELU/GEGLU
+ * baselines compute, and so what its KAT-style R2 starts from). DL4J's own {@code Activation.GELU} is a third form,
+ * see {@link #GELU_TANH}.
  */
 public enum TargetFunction {
     IDENTITY {
@@ -103,6 +106,16 @@ public enum TargetFunction {
         @Override
         double eval(double x, double p) {
             return Math.abs(x);
+        }
+    },
+    /**
+     * The tanh approximation of GELU: x/2 · (1 + tanh(√(2/π)·(x + 0.044715 x³))); differs from {@link #GELU} by at
+     * most about 5e-4. (DL4J M2.1's {@code Activation.GELU} is neither: it computes x·σ(1.702 x).)
+     */
+    GELU_TANH {
+        @Override
+        double eval(double x, double p) {
+            return 0.5 * x * (1.0 + Math.tanh(Math.sqrt(2.0 / Math.PI) * (x + 0.044715 * x * x * x)));
         }
     };
 

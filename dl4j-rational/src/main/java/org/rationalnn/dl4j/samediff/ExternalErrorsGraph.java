@@ -136,7 +136,9 @@ public final class ExternalErrorsGraph {
             for (Map.Entry<String, INDArray> e : parameterGradients.entrySet()) {
                 INDArray g = raw.get(e.getKey());
                 if (g == null) {
-                    e.getValue().assign(0);
+                    // every parameter of these graphs is on the path to the output: a missing gradient is a defect
+                    throw new IllegalStateException("SameDiff returned no gradient for parameter '" + e.getKey()
+                            + "' (of " + parameterGradients.keySet() + "); refusing to report it as 0");
                 } else {
                     e.getValue().assign(g);
                 }

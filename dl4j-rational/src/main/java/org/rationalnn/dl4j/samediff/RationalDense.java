@@ -10,10 +10,8 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
 import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.conf.preprocessor.Cnn3DToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
-import org.deeplearning4j.nn.params.SameDiffParamInitializer;
 import org.deeplearning4j.nn.weights.IWeightInit;
 import org.deeplearning4j.nn.weights.WeightInitXavier;
 import org.deeplearning4j.optimize.api.TrainingListener;
@@ -25,6 +23,11 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
+import org.rationalnn.dl4j.common.CoefficientOptions;
+import org.rationalnn.dl4j.common.CoefficientParamInitializer;
+import org.rationalnn.dl4j.common.LayerPlumbing;
+import org.rationalnn.dl4j.common.RationalLayer;
+import org.rationalnn.dl4j.common.RationalSlot;
 import org.rationalnn.dl4j.rational.RationalFunction;
 import org.rationalnn.dl4j.rational.RationalSpec;
 import org.rationalnn.dl4j.rational.Sharing;
@@ -60,10 +63,12 @@ import java.util.function.UnaryOperator;
  * {@code RationalActivationLayer} can be copied into this layer as they are. W starts from the weight init (builder, else the network's, else Xavier), b from the bias init (builder,
  * else the network's, else 0), every coefficient set from the {@link RationalSpec}'s initial function.
  *
- * <p><b>Training recipe.</b> The layer's l1/l2/weight decay (own or the network's) apply to W and b as in
- * {@code DenseLayer}; they never touch the coefficients, which take only
- * {@link Builder#coefficientRegularization(Regularization...)}. {@link Builder#coefficientUpdater(IUpdater)} gives the
- * coefficients their own updater (arXiv:2602.12390 uses half the learning rate); default: the layer's updater.
+ * <p><b>Training</b> follows the contract of {@link RationalLayer} (the same words in all four rational layer types):
+ * the layer's l1/l2/weight decay (own or the network's) apply to W, their Bias variants to b, as in
+ * {@code DenseLayer}; they never touch the coefficients, which take only {@code .coefficientRegularization(...)} /
+ * {@code .coefficientL1/L2/WeightDecay(...)}. {@code .coefficientUpdater(IUpdater)} gives the coefficients their own
+ * updater (arXiv:2602.12390 uses half the learning rate); default: the layer's updater. Weight and bias constraints
+ * reach W and b only; the coefficients are neither weights nor biases.
  * Dropout (layer or network) applies to the input as in {@code DenseLayer}. Version D multiplies the numerator
  * coefficients by fresh U[1-s, 1+s] noise on each training forward pass and is exact (= B) at inference.
  *
@@ -84,7 +89,7 @@ import java.util.function.UnaryOperator;
  * <p>Defaults: the default {@link RationalSpec} ((5,4), version B, LeakyReLU init, LAYER sharing), bias on, NCW,
  * FUSED execution.
  */
-public class RationalDense extends SameDiffLayer {
+public class RationalDense extends SameDiffLayer implements RationalLayer {
     private static final long serialVersionUID = 1L;
 
     /** Key of the weights W [nIn, nOut]. */
@@ -92,9 +97,9 @@ public class RationalDense extends SameDiffLayer {
     /** Key of the bias b [1, nOut]. */
     public static final String BIAS_KEY = "b";
     /** Key of the numerator coefficients a_0..a_m, [S, m+1]. */
-    public static final String NUMERATOR_KEY = "numerator";
-    /** Key of the denominator coefficients, [S, n]. */
-    public static final String DENOMINATOR_KEY = "denominator";
+    public static final String NUMERATOR_KEY = RationalLayer.NUMERATOR_KEY;
+    /** Key of the denominator coefficients, [S, n] ([S, n+1] for version C). */
+    public static final String DENOMINATOR_KEY = RationalLayer.DENOMINATOR_KEY;
 
     /** How the runtime executes the layer (same function and gradients either way). */
     public enum Execution {
@@ -126,8 +131,8 @@ public class RationalDense extends SameDiffLayer {
         this.hasBias = b.hasBias;
         this.biasInit = b.biasInit;
         this.rnnDataFormat = b.rnnDataFormat;
-        this.coefficientUpdater = b.coefficientUpdater;
-        this.coefficientRegularization = new ArrayList<>(b.coefficientRegularizationList);
+        this.coefficientUpdater = b.coefficients.updater();
+        this.coefficientRegularization = b.coefficients.regularization();
         this.execution = b.execution;
         validate();
         initializeConstraints(b);
@@ -197,9 +202,7 @@ public class RationalDense extends SameDiffLayer {
         if (hasBias) {
             params.get(BIAS_KEY).assign(Double.isNaN(biasInit) ? 0.0 : biasInit);
         }
-        RationalFunction f = spec.initialFunction();
-        fillRows(params.get(NUMERATOR_KEY), f.numerator());
-        fillRows(params.get(DENOMINATOR_KEY), f.denominator());
+        LayerPlumbing.fillRational(params, NUMERATOR_KEY, DENOMINATOR_KEY, spec.initialFunction());
     }
 
     /** The weight initialisation of W: per-parameter, else the layer's, else the network's, else Xavier. */
@@ -211,13 +214,6 @@ public class RationalDense extends SameDiffLayer {
             return weightInit.getWeightInitFunction();
         }
         return new WeightInitXavier();
-    }
-
-    static void fillRows(INDArray target, double[] values) {
-        INDArray row = Nd4j.createFromArray(values).castTo(target.dataType()).reshape(1, values.length);
-        for (int s = 0; s < target.rows(); s++) {
-            target.getRow(s, true).assign(row);
-        }
     }
 
     /**
@@ -310,9 +306,10 @@ public class RationalDense extends SameDiffLayer {
         return WEIGHT_KEY.equals(param) ? 'f' : 'c';
     }
 
+    /** W is a weight, b a bias, the coefficients neither ({@link RationalLayer}'s contract). */
     @Override
     public ParamInitializer initializer() {
-        return ParamInit.INSTANCE;
+        return CoefficientParamInitializer.INSTANCE;
     }
 
     @Override
@@ -412,7 +409,7 @@ public class RationalDense extends SameDiffLayer {
                 break;
             case NUMERATOR_KEY:
             case DENOMINATOR_KEY:
-                r = coefficientRegularization;
+                r = coefficientRegularizationOrEmpty();
                 break;
             default:
                 r = null;
@@ -429,7 +426,7 @@ public class RationalDense extends SameDiffLayer {
                 return biasUpdater != null ? biasUpdater : updater;
             case NUMERATOR_KEY:
             case DENOMINATOR_KEY:
-                return coefficientUpdater != null ? coefficientUpdater : updater;
+                return coefficientUpdaterOr(updater);
             default:
                 throw new IllegalArgumentException(where() + "unknown parameter key '" + paramName + "', expected one of "
                         + List.of(WEIGHT_KEY, BIAS_KEY, NUMERATOR_KEY, DENOMINATOR_KEY));
@@ -437,14 +434,15 @@ public class RationalDense extends SameDiffLayer {
     }
 
     @Override
+    public List<RationalSlot> rationalSlots() {
+        return List.of(new RationalSlot("rational", NUMERATOR_KEY, DENOMINATOR_KEY, spec.getVersion(),
+                spec.getNumeratorDegree(), spec.getDenominatorDegree(), numSets(), nOut));
+    }
+
+    @Override
     public LayerMemoryReport getMemoryReport(InputType inputType) {
-        InputType outputType = getOutputType(-1, inputType);
-        long numParams = initializer().numParams(this);
-        IUpdater u = updater == null ? new org.nd4j.linalg.learning.config.Sgd() : updater;
-        return new LayerMemoryReport.Builder(layerName, RationalDense.class, inputType, outputType)
-                .standardMemory(numParams, u.stateSize(numParams))
-                .workingMemory(0, 0, MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS)
-                .cacheMemory(MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS).build();
+        return LayerPlumbing.parameterOnlyReport(layerName, RationalDense.class, inputType,
+                getOutputType(-1, inputType), initializer().numParams(this), updater);
     }
 
     /** The parameter shapes, always derived from the configuration (never read from or written to JSON). */
@@ -534,6 +532,7 @@ public class RationalDense extends SameDiffLayer {
     }
 
     /** Updater of the coefficients (null: the layer's updater). */
+    @Override
     public IUpdater getCoefficientUpdater() {
         return coefficientUpdater;
     }
@@ -542,7 +541,8 @@ public class RationalDense extends SameDiffLayer {
         this.coefficientUpdater = coefficientUpdater;
     }
 
-    /** Regularization applied to the coefficients (only what was set with {@code coefficientRegularization}). */
+    /** Regularization applied to the coefficients (only what was set with the coefficient words). */
+    @Override
     public List<Regularization> getCoefficientRegularization() {
         return coefficientRegularization;
     }
@@ -597,53 +597,20 @@ public class RationalDense extends SameDiffLayer {
     }
 
     /**
-     * Parameter initializer: the SameDiff one, except that only W counts as a weight and only b as a bias (so
-     * weight constraints and weight noise never touch the coefficients).
-     */
-    private static final class ParamInit extends SameDiffParamInitializer {
-        static final ParamInit INSTANCE = new ParamInit();
-
-        @Override
-        public List<String> paramKeys(Layer layer) {
-            return ((RationalDense) layer).hasBias ? List.of(WEIGHT_KEY, BIAS_KEY, NUMERATOR_KEY, DENOMINATOR_KEY)
-                    : List.of(WEIGHT_KEY, NUMERATOR_KEY, DENOMINATOR_KEY);
-        }
-
-        @Override
-        public List<String> weightKeys(Layer layer) {
-            return List.of(WEIGHT_KEY);
-        }
-
-        @Override
-        public List<String> biasKeys(Layer layer) {
-            return ((RationalDense) layer).hasBias ? List.of(BIAS_KEY) : List.of();
-        }
-
-        @Override
-        public boolean isWeightParam(Layer layer, String key) {
-            return WEIGHT_KEY.equals(key);
-        }
-
-        @Override
-        public boolean isBiasParam(Layer layer, String key) {
-            return BIAS_KEY.equals(key) && ((RationalDense) layer).hasBias;
-        }
-    }
-
-    /**
      * Builder for {@link RationalDense}. Inherited options: {@code name}, {@code updater}, {@code biasUpdater},
      * {@code l1/l2/weightDecay} (W) and their {@code Bias} variants (b), {@code weightInit}, {@code dropOut},
-     * constraints.
+     * constraints (W, b; {@code constrainAllParameters} also the coefficients); the coefficient words of
+     * {@link RationalLayer} ({@code coefficientUpdater}, {@code coefficientRegularization},
+     * {@code coefficientL1/L2/WeightDecay}).
      */
-    public static class Builder extends SameDiffLayer.Builder<Builder> {
+    public static class Builder extends SameDiffLayer.Builder<Builder> implements CoefficientOptions.Words<Builder> {
         private long nIn;
         private long nOut;
         private RationalSpec spec = RationalSpec.defaults();
         private boolean hasBias = true;
         private double biasInit = Double.NaN;
         private RNNFormat rnnDataFormat = RNNFormat.NCW;
-        private IUpdater coefficientUpdater;
-        private final List<Regularization> coefficientRegularizationList = new ArrayList<>();
+        private final CoefficientOptions coefficients = new CoefficientOptions();
         private Execution execution = Execution.FUSED;
 
         public Builder() {
@@ -692,16 +659,9 @@ public class RationalDense extends SameDiffLayer {
             return this;
         }
 
-        /** Updater of the coefficients (default: the layer's updater). */
-        public Builder coefficientUpdater(IUpdater updater) {
-            this.coefficientUpdater = updater;
-            return this;
-        }
-
-        /** Regularization of the coefficients (default none; l1/l2 of this builder apply to W only). */
-        public Builder coefficientRegularization(Regularization... regularization) {
-            coefficientRegularizationList.addAll(Arrays.asList(regularization));
-            return this;
+        @Override
+        public CoefficientOptions coefficientOptions() {
+            return coefficients;
         }
 
         /**

@@ -8,7 +8,6 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
 import org.deeplearning4j.nn.conf.layers.samediff.SDVertexParams;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
 import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -17,20 +16,18 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.IUpdater;
-import org.nd4j.linalg.learning.config.Sgd;
-import org.nd4j.linalg.learning.regularization.L1Regularization;
-import org.nd4j.linalg.learning.regularization.L2Regularization;
 import org.nd4j.linalg.learning.regularization.Regularization;
-import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
-import org.rationalnn.dl4j.rational.RationalFunction;
+import org.rationalnn.dl4j.common.CoefficientOptions;
+import org.rationalnn.dl4j.common.LayerPlumbing;
+import org.rationalnn.dl4j.common.RationalLayer;
+import org.rationalnn.dl4j.common.RationalSlot;
 import org.rationalnn.dl4j.rational.RationalSpec;
 import org.rationalnn.dl4j.rational.Sharing;
 import org.rationalnn.dl4j.samediff.impl.RationalVertexImpl;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -53,8 +50,13 @@ import java.util.Objects;
  * In a graph they appear as {@code <vertexName>_numerator} and {@code <vertexName>_denominator} in
  * {@code paramTable()}.
  *
- * <p><b>Training recipe.</b> The network's global l1/l2/weight decay do not apply to the coefficients; the
- * regularization set on this builder does. The updater is this builder's, else the network's. Version D multiplies
+ * <p><b>Training</b> follows the contract of {@link RationalLayer} (the same words in all four rational layer types):
+ * {@code .coefficientUpdater(...)} gives the coefficients their own updater (default: this vertex's
+ * {@code .updater(...)}, else the network's); {@code .coefficientRegularization(...)} /
+ * {@code .coefficientL1/L2/WeightDecay(...)} regularize them (default none). The network's global l1/l2/weight decay
+ * apply to weights, and a vertex has none, so they never reach the coefficients. (0.1.0's vertex builder had
+ * {@code .l1/.l2/.weightDecay} acting on the coefficients: they are the {@code coefficient...} words now; saved
+ * models keep what they were saved with.) Version D multiplies
  * the numerator by fresh U[1-s, 1+s] noise on each training forward pass and is exact (= B) at inference.
  *
  * <p><b>DL4J limitations.</b> {@code ComputationGraph.numParams()} and the regularization term of the graph's score
@@ -66,13 +68,13 @@ import java.util.Objects;
  *
  * <p>Defaults: the default {@link RationalSpec} ((5,4), version B, LeakyReLU init, LAYER sharing), NCW, NCHW.
  */
-public class RationalVertex extends SameDiffVertex {
+public class RationalVertex extends SameDiffVertex implements RationalLayer {
     private static final long serialVersionUID = 1L;
 
     /** Key of the numerator coefficients a_0..a_m, [S, m+1]. */
-    public static final String NUMERATOR_KEY = "numerator";
-    /** Key of the denominator coefficients, [S, n]. */
-    public static final String DENOMINATOR_KEY = "denominator";
+    public static final String NUMERATOR_KEY = RationalLayer.NUMERATOR_KEY;
+    /** Key of the denominator coefficients, [S, n] ([S, n+1] for version C). */
+    public static final String DENOMINATOR_KEY = RationalLayer.DENOMINATOR_KEY;
     /** Name of the vertex's single input inside its SameDiff graph. */
     public static final String INPUT_NAME = "input";
 
@@ -80,6 +82,7 @@ public class RationalVertex extends SameDiffVertex {
     private long nIn;
     private RNNFormat rnnDataFormat = RNNFormat.NCW;
     private CNN2DFormat cnn2dDataFormat = CNN2DFormat.NCHW;
+    private IUpdater coefficientUpdater;
     private List<Regularization> coefficientRegularization = new ArrayList<>();
 
     /** A vertex with the default spec (also used by JSON deserialization). */
@@ -97,7 +100,8 @@ public class RationalVertex extends SameDiffVertex {
         this.nIn = b.nIn;
         this.rnnDataFormat = b.rnnDataFormat;
         this.cnn2dDataFormat = b.cnn2dDataFormat;
-        this.coefficientRegularization = new ArrayList<>(b.regularization);
+        this.coefficientRegularization = b.coefficients.regularization();
+        this.coefficientUpdater = b.coefficients.updater();
         this.updater = b.updater;
         validate();
     }
@@ -148,15 +152,14 @@ public class RationalVertex extends SameDiffVertex {
     public void defineParametersAndInputs(SDVertexParams params) {
         params.clear();
         params.defineInputs(INPUT_NAME);
-        params.addWeightParam(NUMERATOR_KEY, numSets(), spec.numeratorLength());
-        params.addWeightParam(DENOMINATOR_KEY, numSets(), spec.denominatorLength());
+        // SDVertexParams knows only weights and biases; registered like the other SameDiff rational layers
+        params.addBiasParam(NUMERATOR_KEY, numSets(), spec.numeratorLength());
+        params.addBiasParam(DENOMINATOR_KEY, numSets(), spec.denominatorLength());
     }
 
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
-        RationalFunction f = spec.initialFunction();
-        RationalDense.fillRows(params.get(NUMERATOR_KEY), f.numerator());
-        RationalDense.fillRows(params.get(DENOMINATOR_KEY), f.denominator());
+        LayerPlumbing.fillRational(params, NUMERATOR_KEY, DENOMINATOR_KEY, spec.initialFunction());
     }
 
     /** R(input) for the input's rank, without version D's noise (the inference form). */
@@ -225,26 +228,15 @@ public class RationalVertex extends SameDiffVertex {
         }
         InputType t = vertexInputs[0];
         long channels;
-        switch (t.getType()) {
-            case FF:
-                channels = ((InputType.InputTypeFeedForward) t).getSize();
-                break;
-            case RNN:
-                InputType.InputTypeRecurrent r = (InputType.InputTypeRecurrent) t;
-                channels = r.getSize();
-                rnnDataFormat = r.getFormat();
-                break;
-            case CNN:
-                InputType.InputTypeConvolutional c = (InputType.InputTypeConvolutional) t;
-                channels = c.getChannels();
-                cnn2dDataFormat = c.getFormat();
-                break;
-            case CNNFlat:
-                channels = ((InputType.InputTypeConvolutionalFlat) t).getFlattenedSize();
-                break;
-            default:
-                throw new InvalidInputTypeException(where() + "input type must be one of [FF, RNN, CNN, CNNFlat], got "
-                        + t.getType() + " (" + t + ")");
+        try {
+            channels = LayerPlumbing.elementWiseChannels(t, where());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputTypeException(e.getMessage());
+        }
+        if (t.getType() == InputType.Type.RNN) {
+            rnnDataFormat = ((InputType.InputTypeRecurrent) t).getFormat();
+        } else if (t.getType() == InputType.Type.CNN) {
+            cnn2dDataFormat = ((InputType.InputTypeConvolutional) t).getFormat();
         }
         if (nIn <= 0 && channels > 0) {
             setNIn(channels);
@@ -263,16 +255,17 @@ public class RationalVertex extends SameDiffVertex {
         return new Pair<>(maskArrays == null || maskArrays.length == 0 ? null : maskArrays[0], currentMaskState);
     }
 
-    /** Only the regularization set on this vertex's builder; the network's global l1/l2/weight decay are ignored. */
+    /** The coefficients' regularization only; the network's global l1/l2/weight decay apply to weights. */
     @Override
     public List<Regularization> getRegularizationByParam(String paramName) {
-        return coefficientRegularization == null ? Collections.emptyList() : coefficientRegularization;
+        return coefficientRegularizationOrEmpty();
     }
 
+    /** The coefficients' updater if set, else this vertex's (its own or the network's). */
     @Override
     public IUpdater getUpdaterByParam(String paramName) {
         if (NUMERATOR_KEY.equals(paramName) || DENOMINATOR_KEY.equals(paramName)) {
-            return updater;
+            return coefficientUpdaterOr(updater);
         }
         throw new IllegalArgumentException(where() + "unknown parameter key '" + paramName + "', expected one of "
                 + List.of(NUMERATOR_KEY, DENOMINATOR_KEY));
@@ -281,12 +274,14 @@ public class RationalVertex extends SameDiffVertex {
     @Override
     public MemoryReport getMemoryReport(InputType... inputTypes) {
         InputType in = inputTypes[0];
-        long numParams = numParams(true);
-        IUpdater u = updater == null ? new Sgd() : updater;
-        return new LayerMemoryReport.Builder(getName(), RationalVertex.class, in, in)
-                .standardMemory(numParams, u.stateSize(numParams))
-                .workingMemory(0, 0, MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS)
-                .cacheMemory(MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS).build();
+        return LayerPlumbing.parameterOnlyReport(getName(), RationalVertex.class, in, in, numParams(true),
+                coefficientUpdaterOr(updater));
+    }
+
+    @Override
+    public List<RationalSlot> rationalSlots() {
+        return List.of(new RationalSlot("rational", NUMERATOR_KEY, DENOMINATOR_KEY, spec.getVersion(),
+                spec.getNumeratorDegree(), spec.getDenominatorDegree(), numSets(), Math.max(nIn, 1)));
     }
 
     /** The parameter shapes, always derived from the configuration (never read from or written to JSON). */
@@ -311,6 +306,7 @@ public class RationalVertex extends SameDiffVertex {
         c.cnn2dDataFormat = cnn2dDataFormat;
         c.coefficientRegularization = coefficientRegularization == null ? new ArrayList<>()
                 : new ArrayList<>(coefficientRegularization);
+        c.coefficientUpdater = coefficientUpdater == null ? null : coefficientUpdater.clone();
         c.setName(getName());
         c.setUpdater(updater == null ? null : updater.clone());
         c.setBiasUpdater(biasUpdater == null ? null : biasUpdater.clone());
@@ -362,12 +358,23 @@ public class RationalVertex extends SameDiffVertex {
     }
 
     /** Regularization applied to the coefficients (only what was set on this vertex). */
+    @Override
     public List<Regularization> getCoefficientRegularization() {
         return coefficientRegularization;
     }
 
     public void setCoefficientRegularization(List<Regularization> coefficientRegularization) {
         this.coefficientRegularization = coefficientRegularization;
+    }
+
+    /** The coefficients' own updater (null: the vertex's updater, else the network's). */
+    @Override
+    public IUpdater getCoefficientUpdater() {
+        return coefficientUpdater;
+    }
+
+    public void setCoefficientUpdater(IUpdater coefficientUpdater) {
+        this.coefficientUpdater = coefficientUpdater;
     }
 
     @Override
@@ -382,6 +389,7 @@ public class RationalVertex extends SameDiffVertex {
         return nIn == v.nIn && Objects.equals(spec, v.spec) && rnnDataFormat == v.rnnDataFormat
                 && cnn2dDataFormat == v.cnn2dDataFormat
                 && Objects.equals(coefficientRegularization, v.coefficientRegularization)
+                && Objects.equals(coefficientUpdater, v.coefficientUpdater)
                 && Objects.equals(updater, v.updater)
                 && gradientNormalization == v.gradientNormalization
                 && Double.compare(gradientNormalizationThreshold, v.gradientNormalizationThreshold) == 0;
@@ -389,23 +397,29 @@ public class RationalVertex extends SameDiffVertex {
 
     @Override
     public int hashCode() {
-        return Objects.hash(spec, nIn, rnnDataFormat, cnn2dDataFormat, coefficientRegularization, updater);
+        return Objects.hash(spec, nIn, rnnDataFormat, cnn2dDataFormat, coefficientRegularization, coefficientUpdater,
+                updater);
     }
 
     @Override
     public String toString() {
         return "RationalVertex(spec=" + spec + ", nIn=" + nIn + ", rnnFormat=" + rnnDataFormat + ", cnnFormat="
-                + cnn2dDataFormat + ", coefficientRegularization=" + coefficientRegularization + ")";
+                + cnn2dDataFormat + ", coefficientUpdater=" + coefficientUpdater + ", coefficientRegularization="
+                + coefficientRegularization + ")";
     }
 
-    /** Builder for {@link RationalVertex}. */
-    public static class Builder {
+    /**
+     * Builder for {@link RationalVertex}: {@code spec}, {@code nIn}, {@code dataFormat}, {@code updater} (of all the
+     * vertex's parameters) and the coefficient words of {@link RationalLayer} ({@code coefficientUpdater},
+     * {@code coefficientRegularization}, {@code coefficientL1/L2/WeightDecay}).
+     */
+    public static class Builder implements CoefficientOptions.Words<Builder> {
         private RationalSpec spec = RationalSpec.defaults();
         private long nIn;
         private RNNFormat rnnDataFormat = RNNFormat.NCW;
         private CNN2DFormat cnn2dDataFormat = CNN2DFormat.NCHW;
         private IUpdater updater;
-        private final List<Regularization> regularization = new ArrayList<>();
+        private final CoefficientOptions coefficients = new CoefficientOptions();
 
         /** The rational function: degrees, version, initialisation and sharing. */
         public Builder spec(RationalSpec spec) {
@@ -431,40 +445,15 @@ public class RationalVertex extends SameDiffVertex {
             return this;
         }
 
-        /** Updater of the coefficients (default: the network's; arXiv:2602.12390 uses half its learning rate). */
+        /** Updater of the vertex's parameters (default: the network's; see {@code coefficientUpdater}). */
         public Builder updater(IUpdater updater) {
             this.updater = updater;
             return this;
         }
 
-        /** L1 regularization of the coefficients (default none). */
-        public Builder l1(double l1) {
-            if (l1 > 0) {
-                regularization.add(new L1Regularization(l1));
-            }
-            return this;
-        }
-
-        /** L2 regularization of the coefficients (default none). */
-        public Builder l2(double l2) {
-            if (l2 > 0) {
-                regularization.add(new L2Regularization(l2));
-            }
-            return this;
-        }
-
-        /** Weight decay of the coefficients (default none). */
-        public Builder weightDecay(double coefficient) {
-            if (coefficient > 0) {
-                regularization.add(new WeightDecay(coefficient, true));
-            }
-            return this;
-        }
-
-        /** Any regularization of the coefficients. */
-        public Builder coefficientRegularization(Regularization... regularization) {
-            this.regularization.addAll(Arrays.asList(regularization));
-            return this;
+        @Override
+        public CoefficientOptions coefficientOptions() {
+            return coefficients;
         }
 
         /** @throws IllegalArgumentException for an invalid setting, naming the value and its range */

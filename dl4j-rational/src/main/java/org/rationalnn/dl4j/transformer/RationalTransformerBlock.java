@@ -19,6 +19,13 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
+import org.rationalnn.dl4j.common.CoefficientOptions;
+import org.rationalnn.dl4j.common.CoefficientParamInitializer;
+import org.rationalnn.dl4j.common.LayerPlumbing;
+import org.rationalnn.dl4j.common.RationalLayer;
+import org.rationalnn.dl4j.common.RationalSlot;
 import org.rationalnn.dl4j.rational.RationalFit;
 import org.rationalnn.dl4j.rational.RationalFunction;
 import org.rationalnn.dl4j.rational.RationalSpec;
@@ -28,6 +35,7 @@ import org.rationalnn.dl4j.rational.TargetFunction;
 import org.rationalnn.dl4j.samediff.RationalSameDiff;
 import org.rationalnn.dl4j.transformer.impl.RationalTransformerBlockImpl;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
@@ -65,8 +73,8 @@ import java.util.Objects;
  *               SWIGLU:       (silu(z Wg + bg) ⊙ (z Wu + bu)) W2 + b2
  *               GEGLU:        (gelu(z Wg + bg) ⊙ (z Wu + bu)) W2 + b2
  *               RATIONAL_GLU: (R(z Wg + bg) ⊙ (z Wu + bu)) W2 + b2          (default)
- *               RATIONAL:     R2(R1(z) W1 + b1) W2 + b2   (KAT; R1 starts as identity, R2 as GELU)
- *   gelu(x) = 0.5 x (1 + tanh(sqrt(2/π)(x + 0.044715 x³))),  silu(x) = x σ(x)
+ *               RATIONAL:     R2(R1(z) W1 + b1) W2 + b2   (KAT; R1 starts as identity, R2 as gelu below)
+ *   gelu(x) = 0.5 x (1 + tanh(sqrt(2/π)(x + 0.044715 x³))) (TargetFunction.GELU_TANH),  silu(x) = x σ(x)
  * </pre>
  * D1, D2 (residual dropout) and D_a (attention dropout) are inverted dropout in training only; the layer's own
  * {@code dropOut} (DL4J's) applies to its input as usual.
@@ -78,13 +86,18 @@ import java.util.Objects;
  * {@code r1Numerator, r1Denominator} (S over d channels), {@code W1, b1}, {@code r2Numerator, r2Denominator} (S over
  * H), {@code W2, b2}; RATIONAL attention {@code attnNumerator [1, m_a+1], attnDenominator [1, n_a]}. Matrices start
  * from the layer's weight init (default Xavier), biases at 0, LayerNorm gains at 1, coefficients from the spec.
- * The layer's l1/l2/weight decay apply to the matrices, the bias regularization to biases and LayerNorm parameters,
- * nothing to rational coefficients.
+ *
+ * <p><b>Training</b> follows the contract of {@link RationalLayer} (the same words in all four rational layer types):
+ * the layer's l1/l2/weight decay (own or the network's) apply to the matrices, its bias regularization to biases and
+ * LayerNorm parameters, and nothing of either to the rational coefficients, which take only
+ * {@code .coefficientRegularization(...)} / {@code .coefficientL1/L2/WeightDecay(...)} (default none).
+ * {@code .coefficientUpdater(...)} gives every rational's coefficients their own updater (default: the layer's).
+ * Weight and bias constraints reach matrices and biases only: the coefficients are neither weights nor biases.
  *
  * <p><b>Defaults.</b> heads 1, hidden width 4d, PRE norm, RATIONAL_GLU, SOFTMAX attention, not causal, no dropout,
  * spec (5,4) version B initialised to SiLU on the spec's default interval, attention rational degrees (3,4) version B.
  */
-public class RationalTransformerBlock extends SameDiffLayer {
+public class RationalTransformerBlock extends SameDiffLayer implements RationalLayer {
     private static final long serialVersionUID = 1L;
 
     /** Where the LayerNorms sit. */
@@ -122,7 +135,7 @@ public class RationalTransformerBlock extends SameDiffLayer {
     public static final String WQ = "Wq", BQ = "bq", WK = "Wk", BK = "bk", WV = "Wv", BV = "bv", WO = "Wo", BO = "bo";
     public static final String LN1_GAIN = "ln1Gain", LN1_BIAS = "ln1Bias", LN2_GAIN = "ln2Gain", LN2_BIAS = "ln2Bias";
     public static final String W1 = "W1", B1 = "b1", W2 = "W2", B2 = "b2", WG = "Wg", BG = "bg", WU = "Wu", BU = "bu";
-    public static final String NUMERATOR = "numerator", DENOMINATOR = "denominator";
+    public static final String NUMERATOR = RationalLayer.NUMERATOR_KEY, DENOMINATOR = RationalLayer.DENOMINATOR_KEY;
     public static final String R1_NUMERATOR = "r1Numerator", R1_DENOMINATOR = "r1Denominator";
     public static final String R2_NUMERATOR = "r2Numerator", R2_DENOMINATOR = "r2Denominator";
     public static final String ATTN_NUMERATOR = "attnNumerator", ATTN_DENOMINATOR = "attnDenominator";
@@ -149,6 +162,8 @@ public class RationalTransformerBlock extends SameDiffLayer {
     private int attentionNumeratorDegree = 3;
     private int attentionDenominatorDegree = 4;
     private RNNFormat rnnDataFormat = RNNFormat.NCW;
+    private IUpdater coefficientUpdater;
+    private List<Regularization> coefficientRegularization = new ArrayList<>();
 
     /** For JSON deserialization only; use {@link Builder}. */
     public RationalTransformerBlock() {
@@ -169,6 +184,8 @@ public class RationalTransformerBlock extends SameDiffLayer {
         this.attentionNumeratorDegree = b.attentionNumeratorDegree;
         this.attentionDenominatorDegree = b.attentionDenominatorDegree;
         this.rnnDataFormat = b.rnnDataFormat;
+        this.coefficientUpdater = b.coefficients.updater();
+        this.coefficientRegularization = b.coefficients.regularization();
         validate();
         initializeConstraints(b);
     }
@@ -255,7 +272,7 @@ public class RationalTransformerBlock extends SameDiffLayer {
         return dModel / heads;
     }
 
-    /** Spec of the KAT R1 (identity init) or R2 (GELU init) rationals: the block's spec with another init. */
+    /** Spec of the KAT R1 (identity init) or R2 (GELU_TANH init) rationals: the block's spec with another init. */
     RationalSpec katSpec(TargetFunction init) {
         return spec.toBuilder().init(init).build();
     }
@@ -273,9 +290,43 @@ public class RationalTransformerBlock extends SameDiffLayer {
             if (e.getKey().startsWith("W")) {
                 params.addWeightParam(e.getKey(), e.getValue());
             } else {
+                // biases, LayerNorm parameters and coefficients; the initializer reports coefficients as neither
                 params.addBiasParam(e.getKey(), e.getValue());
             }
         }
+    }
+
+    /** Matrices are weights, biases and LayerNorm parameters biases, coefficients neither ({@link RationalLayer}). */
+    @Override
+    public ParamInitializer initializer() {
+        return CoefficientParamInitializer.INSTANCE;
+    }
+
+    @Override
+    public List<RationalSlot> rationalSlots() {
+        List<RationalSlot> out = new ArrayList<>();
+        long hid = hiddenWidth();
+        switch (feedForward) {
+            case RATIONAL_GLU:
+                out.add(slot("rational", NUMERATOR, DENOMINATOR, hid));
+                break;
+            case RATIONAL:
+                out.add(slot("r1", R1_NUMERATOR, R1_DENOMINATOR, dModel));
+                out.add(slot("r2", R2_NUMERATOR, R2_DENOMINATOR, hid));
+                break;
+            default:
+                break;
+        }
+        if (attention == Attention.RATIONAL) {
+            out.add(new RationalSlot("attention", ATTN_NUMERATOR, ATTN_DENOMINATOR, RationalVersion.B,
+                    attentionNumeratorDegree, attentionDenominatorDegree, 1, 1));
+        }
+        return out;
+    }
+
+    private RationalSlot slot(String name, String num, String den, long channels) {
+        return new RationalSlot(name, num, den, spec.getVersion(), spec.getNumeratorDegree(),
+                spec.getDenominatorDegree(), spec.numSets(channels), channels);
     }
 
     /** The parameter keys and shapes, in the order of the flattened parameter vector. */
@@ -344,7 +395,8 @@ public class RationalTransformerBlock extends SameDiffLayer {
                 break;
             case RATIONAL:
                 fillRational(params, R1_NUMERATOR, R1_DENOMINATOR, katSpec(TargetFunction.IDENTITY).initialFunction());
-                fillRational(params, R2_NUMERATOR, R2_DENOMINATOR, katSpec(TargetFunction.GELU).initialFunction());
+                fillRational(params, R2_NUMERATOR, R2_DENOMINATOR,
+                        katSpec(TargetFunction.GELU_TANH).initialFunction());
                 break;
             default:
                 break;
@@ -361,15 +413,7 @@ public class RationalTransformerBlock extends SameDiffLayer {
     }
 
     private static void fillRational(Map<String, INDArray> params, String num, String den, RationalFunction f) {
-        fillRows(params.get(num), f.numerator());
-        fillRows(params.get(den), f.denominator());
-    }
-
-    private static void fillRows(INDArray target, double[] values) {
-        INDArray row = Nd4j.createFromArray(values).castTo(target.dataType()).reshape(1, values.length);
-        for (int s = 0; s < target.rows(); s++) {
-            target.getRow(s, true).assign(row);
-        }
+        LayerPlumbing.fillRational(params, num, den, f);
     }
 
     // ---------------------------------------------------------------- SameDiff definition
@@ -602,11 +646,12 @@ public class RationalTransformerBlock extends SameDiffLayer {
         return r;
     }
 
+    /** Matrices: the layer's regularization; biases and LayerNorm: its bias regularization; coefficients: theirs. */
     @Override
     public List<Regularization> getRegularizationByParam(String paramName) {
         List<Regularization> r;
-        if (isCoefficient(paramName)) {
-            r = null;
+        if (isCoefficientKey(paramName)) {
+            r = coefficientRegularizationOrEmpty();
         } else if (paramName.startsWith("W")) {
             r = regularization;
         } else {
@@ -615,16 +660,42 @@ public class RationalTransformerBlock extends SameDiffLayer {
         return r == null ? Collections.emptyList() : r;
     }
 
-    private static boolean isCoefficient(String key) {
-        return key.endsWith("umerator") || key.endsWith("enominator");
-    }
-
+    /** Coefficients: their own updater, else the layer's; matrices: the layer's; biases: the bias updater, else. */
     @Override
     public IUpdater getUpdaterByParam(String paramName) {
-        if (paramName.startsWith("W") || isCoefficient(paramName) || biasUpdater == null) {
+        if (isCoefficientKey(paramName)) {
+            return coefficientUpdaterOr(updater);
+        }
+        if (paramName.startsWith("W") || biasUpdater == null) {
             return updater;
         }
         return biasUpdater;
+    }
+
+    @Override
+    public LayerMemoryReport getMemoryReport(InputType inputType) {
+        return LayerPlumbing.parameterOnlyReport(layerName, RationalTransformerBlock.class, inputType,
+                getOutputType(-1, inputType), initializer().numParams(this), updater);
+    }
+
+    /** The coefficients' own updater (null: the layer's updater). */
+    @Override
+    public IUpdater getCoefficientUpdater() {
+        return coefficientUpdater;
+    }
+
+    public void setCoefficientUpdater(IUpdater coefficientUpdater) {
+        this.coefficientUpdater = coefficientUpdater;
+    }
+
+    /** Regularization of the coefficients (only what was set with the coefficient words). */
+    @Override
+    public List<Regularization> getCoefficientRegularization() {
+        return coefficientRegularization;
+    }
+
+    public void setCoefficientRegularization(List<Regularization> coefficientRegularization) {
+        this.coefficientRegularization = coefficientRegularization;
     }
 
     /** The parameter shapes, always derived from the configuration (never read from or written to JSON). */
@@ -642,7 +713,11 @@ public class RationalTransformerBlock extends SameDiffLayer {
 
     @Override
     public RationalTransformerBlock clone() {
-        return (RationalTransformerBlock) super.clone();
+        RationalTransformerBlock c = (RationalTransformerBlock) super.clone();
+        c.coefficientRegularization = coefficientRegularization == null ? new ArrayList<>()
+                : new ArrayList<>(coefficientRegularization);
+        c.coefficientUpdater = coefficientUpdater == null ? null : coefficientUpdater.clone();
+        return c;
     }
 
     // ---------------------------------------------------------------- getters and setters (JSON)
@@ -784,7 +859,9 @@ public class RationalTransformerBlock extends SameDiffLayer {
                 && Objects.equals(regularizationBias, l.regularizationBias) && Objects.equals(updater, l.updater)
                 && Objects.equals(biasUpdater, l.biasUpdater) && gradientNormalization == l.gradientNormalization
                 && Double.compare(gradientNormalizationThreshold, l.gradientNormalizationThreshold) == 0
-                && weightInit == l.weightInit && Objects.equals(paramWeightInit, l.paramWeightInit);
+                && weightInit == l.weightInit && Objects.equals(paramWeightInit, l.paramWeightInit)
+                && Objects.equals(coefficientUpdater, l.coefficientUpdater)
+                && Objects.equals(coefficientRegularization, l.coefficientRegularization);
     }
 
     @Override
@@ -806,7 +883,7 @@ public class RationalTransformerBlock extends SameDiffLayer {
      * {@code biasUpdater}, {@code l1/l2/weightDecay} (matrices) and their {@code Bias} variants (biases, LayerNorm),
      * {@code weightInit} (default Xavier), {@code dropOut} (DL4J's input dropout), constraints.
      */
-    public static class Builder extends SameDiffLayer.Builder<Builder> {
+    public static class Builder extends SameDiffLayer.Builder<Builder> implements CoefficientOptions.Words<Builder> {
         private long dModel;
         private int heads = 1;
         private long hidden;
@@ -820,11 +897,25 @@ public class RationalTransformerBlock extends SameDiffLayer {
         private int attentionNumeratorDegree = 3;
         private int attentionDenominatorDegree = 4;
         private RNNFormat rnnDataFormat = RNNFormat.NCW;
+        private final CoefficientOptions coefficients = new CoefficientOptions();
 
-        /** Model width d (optional when the network has an RNN input type). */
+        /**
+         * Model width d ≥ 1 (optional: leave it unset to take it from the network's RNN input type).
+         *
+         * @throws IllegalArgumentException for d &lt; 1
+         */
         public Builder dModel(long dModel) {
+            if (dModel < 1) {
+                throw new IllegalArgumentException("RationalTransformerBlock: dModel must be in [1, "
+                        + Integer.MAX_VALUE + "] (leave it unset to take it from the input type), got " + dModel);
+            }
             this.dModel = dModel;
             return this;
+        }
+
+        @Override
+        public CoefficientOptions coefficientOptions() {
+            return coefficients;
         }
 
         /** Number of attention heads h (default 1; must divide dModel). */

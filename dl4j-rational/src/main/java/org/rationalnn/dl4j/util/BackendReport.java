@@ -2,6 +2,7 @@ package org.rationalnn.dl4j.util;
 
 import org.nd4j.linalg.api.environment.Nd4jEnvironment;
 import org.nd4j.linalg.factory.Nd4j;
+import org.rationalnn.dl4j.kernel.CudaCompatibility;
 import org.rationalnn.dl4j.kernel.RationalKernels;
 
 import java.util.LinkedHashMap;

@@ -47,7 +47,7 @@ public final class GoldenModels {
                 .layer(new DenseLayer.Builder().nOut(6).activation(Activation.IDENTITY).build())
                 .layer(new RationalActivationLayer.Builder().name("rat-channel").spec(RationalSpec.builder()
                         .degrees(3, 2).version(RationalVersion.A).sharing(Sharing.CHANNEL)
-                        .init(TargetFunction.LEAKY_RELU, 0.2).build()).l2(1e-3).build())
+                        .init(TargetFunction.LEAKY_RELU, 0.2).build()).coefficientL2(1e-3).build()) // 0.1.0: .l2(1e-3), same meaning
                 .layer(new DenseLayer.Builder().nOut(4)
                         .activation(new ActivationRational(RationalVersion.B, new double[]{0.0, 1.0, 0.3},
                                 new double[]{0.2})).build())

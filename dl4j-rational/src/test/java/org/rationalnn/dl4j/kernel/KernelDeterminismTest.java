@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class KernelDeterminismTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"jvm", "scalar"})
+    @ValueSource(strings = {"vector", "scalar"})
     void repeatedBackwardIsBitIdentical(String kernel) {
         String before = System.getProperty(RationalKernels.KERNEL_PROPERTY);
         System.setProperty(RationalKernels.KERNEL_PROPERTY, kernel);

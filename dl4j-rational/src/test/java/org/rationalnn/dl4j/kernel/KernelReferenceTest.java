@@ -52,7 +52,7 @@ class KernelReferenceTest {
         return out.stream();
     }
 
-    static final String[] KERNELS = {"jvm", "scalar", "nd4j"};
+    static final String[] KERNELS = {"vector", "scalar", "nd4j"};
 
     /** Shapes by index: 0 FF, 1 NCW, 2 NWC, 3 NCHW, 4 NHWC, 5 single element [1,1], 6 large NCHW. */
     static long[] shape(int kind, Random r) {

@@ -62,7 +62,7 @@ class RationalActivationLayerTest {
     @ParameterizedTest
     @EnumSource(InputKind.class)
     void jsonAndYamlRoundTrip(InputKind kind) {
-        RationalActivationLayer l = new RationalActivationLayer.Builder().spec(groupSpec()).l2(1e-3)
+        RationalActivationLayer l = new RationalActivationLayer.Builder().spec(groupSpec()).coefficientL2(1e-3)
                 .updater(new Adam(5e-4)).name("rat").build();
         MultiLayerConfiguration conf = kind.mln(l).getLayerWiseConfigurations();
         MultiLayerConfiguration fromJson = MultiLayerConfiguration.fromJson(conf.toJson());
@@ -161,7 +161,7 @@ class RationalActivationLayerTest {
         assertEquals(0.0, net.getLayer(1).calcRegularizationScore(true), 0.0);
         assertTrue(net.getLayer(0).calcRegularizationScore(true) > 0, "global l1/l2 still apply to weights");
 
-        RationalActivationLayer own = new RationalActivationLayer.Builder().l2(0.5)
+        RationalActivationLayer own = new RationalActivationLayer.Builder().coefficientL2(0.5)
                 .coefficientRegularization(new L2Regularization(0.25)).updater(new Sgd(0.05)).build();
         MultiLayerNetwork net2 = InputKind.FF.mln(own, new Adam(0.1));
         RationalActivationLayer conf2 = (RationalActivationLayer) net2.getLayer(1).conf().getLayer();

@@ -93,7 +93,7 @@ class SameDiffLayersTest {
         assertEquals(RationalDense.Execution.FUSED,
                 ((RationalDense) MultiLayerConfiguration.fromJson(json).getConf(1).getLayer()).getExecution());
 
-        RationalVertex v = new RationalVertex.Builder().spec(groupSpec()).l2(1e-3).updater(new Sgd(0.1)).build();
+        RationalVertex v = new RationalVertex.Builder().spec(groupSpec()).coefficientL2(1e-3).updater(new Sgd(0.1)).build();
         ComputationGraphConfiguration conf = SdNets.graphOfVertices(InputKind.CNN_NHWC, new Adam(1e-3), v)
                 .getConfiguration();
         ComputationGraphConfiguration fromJson = ComputationGraphConfiguration.fromJson(conf.toJson());
@@ -273,7 +273,7 @@ class SameDiffLayersTest {
         RationalVertex v = (RationalVertex) g.getConfiguration().getVertices().get("v0");
         assertTrue(v.getRegularizationByParam("numerator").isEmpty(), "global l1/l2 do not apply to coefficients");
         assertEquals(new Adam(0.1), v.getUpdaterByParam("numerator"));
-        RationalVertex own = new RationalVertex.Builder().l2(0.5).weightDecay(0.1).updater(new Sgd(0.2)).build();
+        RationalVertex own = new RationalVertex.Builder().coefficientL2(0.5).coefficientWeightDecay(0.1).updater(new Sgd(0.2)).build();
         assertEquals(2, own.getRegularizationByParam("numerator").size());
         assertEquals(new Sgd(0.2), own.getUpdaterByParam("denominator"));
     }

@@ -13,6 +13,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.rationalnn.dl4j.common.NumeratorNoise;
 import org.rationalnn.dl4j.kernel.RationalKernels;
 import org.rationalnn.dl4j.layers.RationalActivationLayer;
 import org.rationalnn.dl4j.layers.RationalParamInitializer;
@@ -26,8 +27,8 @@ import java.util.Arrays;
  */
 public class RationalActivationLayerImpl extends BaseLayer<RationalActivationLayer> {
 
-    /** Version D's numerator noise of the last training forward pass, reused by its backward pass. */
-    private transient INDArray numeratorNoise;
+    /** Version D's numerator noise (created on first use; shared implementation with the SameDiff runtimes). */
+    private transient NumeratorNoise noise;
 
     public RationalActivationLayerImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -50,13 +51,11 @@ public class RationalActivationLayerImpl extends BaseLayer<RationalActivationLay
         boolean channelsLast = checkInput(input);
         RationalSpec spec = layerConf().getSpec();
         INDArray numerator = getParam(RationalParamInitializer.NUMERATOR_KEY);
-        numeratorNoise = null;
-        if (training && spec.getVersion().hasTrainingNoise() && spec.getNoise() > 0) {
-            double s = spec.getNoise();
-            // detached: the noise must outlive this pass's workspace, until backpropGradient
-            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                numeratorNoise = Nd4j.rand(numerator.dataType(), numerator.shape()).muli(2 * s).addi(1 - s);
-            }
+        NumeratorNoise n = noise(numerator);
+        INDArray numeratorNoise = null;
+        if (n.enabled()) {
+            n.clear();
+            numeratorNoise = training ? n.forForward(true) : null;
         }
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(), 'c');
         RationalKernels.forward(spec, input, channelsLast, numerator, numeratorNoise,
@@ -76,8 +75,8 @@ public class RationalActivationLayerImpl extends BaseLayer<RationalActivationLay
         INDArray gNum = gradientViews.get(RationalParamInitializer.NUMERATOR_KEY);
         INDArray gDen = gradientViews.get(RationalParamInitializer.DENOMINATOR_KEY);
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c');
-        RationalKernels.backward(spec, input, channelsLast, getParam(RationalParamInitializer.NUMERATOR_KEY),
-                numeratorNoise, getParam(RationalParamInitializer.DENOMINATOR_KEY), epsilon, dx, gNum, gDen);
+        INDArray numerator = getParam(RationalParamInitializer.NUMERATOR_KEY);
+        RationalKernels.backward(spec, input, channelsLast, numerator, noise(numerator).lastTrainingNoise(), getParam(RationalParamInitializer.DENOMINATOR_KEY), epsilon, dx, gNum, gDen);
         dx = backpropDropOutIfPresent(dx);
         Gradient gradient = new DefaultGradient();
         gradient.setGradientFor(RationalParamInitializer.NUMERATOR_KEY, gNum);
@@ -117,14 +116,23 @@ public class RationalActivationLayerImpl extends BaseLayer<RationalActivationLay
         return channelsLast;
     }
 
+    private NumeratorNoise noise(INDArray numerator) {
+        if (noise == null) {
+            noise = new NumeratorNoise(layerConf().getSpec(), (int) numerator.size(0), numerator.dataType());
+        }
+        return noise;
+    }
+
     @Override
     public void clearNoiseWeightParams() {
-        numeratorNoise = null;
+        if (noise != null) {
+            noise.clear();
+        }
     }
 
     @Override
     public void clear() {
         super.clear();
-        numeratorNoise = null;
+        clearNoiseWeightParams();
     }
 }

@@ -15,7 +15,9 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.regularization.Regularization;
+import org.rationalnn.dl4j.common.LayerPlumbing;
 import org.rationalnn.dl4j.kernel.RationalKernels;
+import org.rationalnn.dl4j.common.NumeratorNoise;
 import org.rationalnn.dl4j.samediff.ExternalErrorsGraph;
 import org.rationalnn.dl4j.samediff.RationalDense;
 
@@ -103,10 +105,7 @@ public class RationalDenseImpl extends SameDiffLayer {
                 setBackpropGradientsViewArray(Nd4j.create(params.dataType(), params.shape()));
             }
         }
-        Map<String, INDArray> views = new LinkedHashMap<>();
-        for (String key : paramTable.keySet()) {
-            views.put(key, gradTable.get(key));
-        }
+        Map<String, INDArray> views = LayerPlumbing.gradientViews(paramTable, gradTable);
         INDArray dx;
         if (fused) {
             INDArray dz = rationalBackward(ph, rank, epsilon.castTo(dataType), views, workspaceMgr);
@@ -118,10 +117,7 @@ public class RationalDenseImpl extends SameDiffLayer {
             dx = graph.backprop(ph, epsilon.castTo(dataType), views, workspaceMgr).get(INPUT);
         }
         dx = backpropDropOutIfPresent(dx);
-        Gradient g = new DefaultGradient();
-        for (Map.Entry<String, INDArray> e : views.entrySet()) {
-            g.gradientForVariable().put(e.getKey(), e.getValue());
-        }
+        Gradient g = LayerPlumbing.gradient(views);
         return new Pair<>(g, dx);
     }
 
@@ -243,13 +239,8 @@ public class RationalDenseImpl extends SameDiffLayer {
      */
     @Override
     public double calcRegularizationScore(boolean backpropParamsOnly) {
-        double sum = 0.0;
-        for (Map.Entry<String, INDArray> e : paramTable.entrySet()) {
-            for (Regularization r : dense().getRegularizationByParam(e.getKey())) {
-                sum += r.score(e.getValue(), getIterationCount(), getEpochCount());
-            }
-        }
-        return sum;
+        return LayerPlumbing.regularizationScore(paramTable, dense()::getRegularizationByParam, getIterationCount(),
+                getEpochCount());
     }
 
     /** Assigns {@code val} to the parameter (DL4J's SameDiff runtime only checks the shape). */

@@ -15,6 +15,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.rationalnn.dl4j.common.LayerPlumbing;
+import org.rationalnn.dl4j.common.NumeratorNoise;
 import org.rationalnn.dl4j.samediff.ExternalErrorsGraph;
 import org.rationalnn.dl4j.samediff.RationalVertex;
 
@@ -78,15 +80,9 @@ public class RationalVertexImpl extends SameDiffGraphVertex {
                 setBackpropGradientsViewArray(Nd4j.create(params.dataType(), params.shape()));
             }
         }
-        Map<String, INDArray> views = new LinkedHashMap<>();
-        for (String key : paramTable.keySet()) {
-            views.put(key, gradTable.get(key));
-        }
+        Map<String, INDArray> views = LayerPlumbing.gradientViews(paramTable, gradTable);
         INDArray dx = graph.backprop(ph, epsilon.castTo(dataType), views, workspaceMgr).get(RationalVertex.INPUT_NAME);
-        Gradient g = new DefaultGradient();
-        for (Map.Entry<String, INDArray> e : views.entrySet()) {
-            g.gradientForVariable().put(e.getKey(), e.getValue());
-        }
+        Gradient g = LayerPlumbing.gradient(views);
         return new Pair<>(g, new INDArray[]{dx});
     }
 

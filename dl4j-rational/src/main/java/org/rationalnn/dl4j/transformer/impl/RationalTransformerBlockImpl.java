@@ -14,6 +14,7 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.regularization.Regularization;
+import org.rationalnn.dl4j.common.LayerPlumbing;
 import org.rationalnn.dl4j.samediff.ExternalErrorsGraph;
 import org.rationalnn.dl4j.transformer.RationalTransformerBlock;
 
@@ -77,16 +78,10 @@ public class RationalTransformerBlockImpl extends SameDiffLayer {
                 setBackpropGradientsViewArray(Nd4j.create(params.dataType(), params.shape()));
             }
         }
-        Map<String, INDArray> views = new LinkedHashMap<>();
-        for (String key : paramTable.keySet()) {
-            views.put(key, gradTable.get(key));
-        }
-        INDArray dx = graph.backprop(ph, epsilon, views, workspaceMgr).get(INPUT);
+        Map<String, INDArray> views = LayerPlumbing.gradientViews(paramTable, gradTable);
+        INDArray dx = graph.backprop(ph, epsilon.castTo(dataType), views, workspaceMgr).get(INPUT);
         dx = backpropDropOutIfPresent(dx);
-        Gradient g = new DefaultGradient();
-        for (Map.Entry<String, INDArray> e : views.entrySet()) {
-            g.gradientForVariable().put(e.getKey(), e.getValue());
-        }
+        Gradient g = LayerPlumbing.gradient(views);
         return new Pair<>(g, dx);
     }
 
@@ -101,7 +96,7 @@ public class RationalTransformerBlockImpl extends SameDiffLayer {
         long t = input.size(ncw() ? 2 : 1);
         int h = c.getHeads();
         Map<String, INDArray> ph = new HashMap<>();
-        ph.put(INPUT, input);
+        ph.put(INPUT, input.castTo(dataType));
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             INDArray pad = maskArray == null ? Nd4j.ones(dataType, mb, t) : maskArray.castTo(dataType).dup();
             if (pad.rank() != 2 || pad.size(0) != mb || pad.size(1) != t) {
@@ -112,18 +107,22 @@ public class RationalTransformerBlockImpl extends SameDiffLayer {
             INDArray keys = pad.reshape(mb, 1, 1, t);
             INDArray m = Nd4j.ones(dataType, mb, h, t, t).muli(keys);
             if (c.isCausal()) {
-                INDArray tril = Nd4j.ones(dataType, t, t);
-                for (long q = 0; q < t; q++) {
-                    for (long k = q + 1; k < t; k++) {
-                        tril.putScalar(q, k, 0.0);
-                    }
-                }
-                m.muli(tril.reshape(1, 1, t, t));
+                m.muli(causalMask(t).castTo(dataType).reshape(1, 1, t, t));
             }
             ph.put(ATTN_MASK, m.reshape(mb * h, t, t));
             ph.put(OUT_MASK, pad.reshape(mb, t, 1));
         }
         return ph;
+    }
+
+    /** [T, T] lower-triangular ones (key k visible to query q iff k ≤ q), built in one bulk copy. */
+    static INDArray causalMask(long t) {
+        int n = Math.toIntExact(t);
+        double[] tril = new double[n * n];
+        for (int q = 0; q < n; q++) {
+            java.util.Arrays.fill(tril, q * n, q * n + q + 1, 1.0);
+        }
+        return Nd4j.createFromArray(tril).reshape(n, n);
     }
 
     /** Inverted-dropout multipliers (ones outside training) for the configured dropout placeholders. */
@@ -213,13 +212,8 @@ public class RationalTransformerBlockImpl extends SameDiffLayer {
     /** The regularization term of the score (DL4J's SameDiff runtime reports 0 here). */
     @Override
     public double calcRegularizationScore(boolean backpropParamsOnly) {
-        double sum = 0.0;
-        for (Map.Entry<String, INDArray> e : paramTable.entrySet()) {
-            for (Regularization r : block().getRegularizationByParam(e.getKey())) {
-                sum += r.score(e.getValue(), getIterationCount(), getEpochCount());
-            }
-        }
-        return sum;
+        return LayerPlumbing.regularizationScore(paramTable, block()::getRegularizationByParam, getIterationCount(),
+                getEpochCount());
     }
 
     /** Assigns {@code val} to the parameter (DL4J's SameDiff runtime only checks the shape). */

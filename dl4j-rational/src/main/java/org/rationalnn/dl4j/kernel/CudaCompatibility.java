@@ -1,4 +1,4 @@
-package org.rationalnn.dl4j.util;
+package org.rationalnn.dl4j.kernel;
 
 import org.nd4j.linalg.factory.Nd4j;
 

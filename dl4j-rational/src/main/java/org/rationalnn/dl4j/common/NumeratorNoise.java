@@ -1,4 +1,4 @@
-package org.rationalnn.dl4j.samediff.impl;
+package org.rationalnn.dl4j.common;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -7,11 +7,12 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.rationalnn.dl4j.rational.RationalSpec;
 
 /**
- * Version D's multiplicative numerator noise for the SameDiff runtimes: fresh U[1-s, 1+s] values [S, m+1] for each
- * training forward pass, reused by the backward pass that follows it, and ones at inference. The arrays are
- * detached from workspaces so that they outlive the forward pass.
+ * Version D's multiplicative numerator noise, the one implementation every runtime uses: fresh U[1-s, 1+s] values
+ * [S, m+1] for each training forward pass, reused by the backward pass that follows it, and ones at inference. The
+ * arrays are detached from workspaces so that they outlive the forward pass. Not thread-safe (one per layer
+ * instance, like DL4J's own per-layer state).
  */
-final class NumeratorNoise {
+public final class NumeratorNoise {
 
     private final boolean enabled;
     private final double amplitude;
@@ -20,7 +21,12 @@ final class NumeratorNoise {
     private INDArray current;
     private INDArray ones;
 
-    NumeratorNoise(RationalSpec spec, int numSets, DataType dataType) {
+    /**
+     * @param spec     the layer's spec (noise on for version D with noise &gt; 0)
+     * @param numSets  coefficient sets S
+     * @param dataType data type of the numerator
+     */
+    public NumeratorNoise(RationalSpec spec, int numSets, DataType dataType) {
         this.enabled = spec.getVersion().hasTrainingNoise() && spec.getNoise() > 0;
         this.amplitude = spec.getNoise();
         this.shape = new long[]{numSets, spec.numeratorLength()};
@@ -28,16 +34,17 @@ final class NumeratorNoise {
     }
 
     /** Whether the graph has a noise placeholder (version D with noise &gt; 0). */
-    boolean enabled() {
+    public boolean enabled() {
         return enabled;
     }
 
-    long[] shape() {
+    /** [S, m+1]. */
+    public long[] shape() {
         return shape.clone();
     }
 
     /** Noise for a forward pass: fresh noise in training, ones at inference. */
-    INDArray forForward(boolean training) {
+    public INDArray forForward(boolean training) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             if (training) {
                 current = Nd4j.rand(dataType, shape).muli(2 * amplitude).addi(1 - amplitude);
@@ -49,7 +56,7 @@ final class NumeratorNoise {
     }
 
     /** The noise of the last training forward pass (ones if there was none). */
-    INDArray forBackward() {
+    public INDArray forBackward() {
         if (current != null) {
             return current;
         }
@@ -58,7 +65,13 @@ final class NumeratorNoise {
         }
     }
 
-    void clear() {
+    /** The noise of the last training forward pass, or null if the last pass was not a noisy training pass. */
+    public INDArray lastTrainingNoise() {
+        return current;
+    }
+
+    /** Forgets the last training noise. */
+    public void clear() {
         current = null;
     }
 

@@ -1,0 +1,122 @@
+package org.rationalnn.dl4j.common;
+
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
+import org.deeplearning4j.nn.conf.memory.MemoryReport;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.rationalnn.dl4j.rational.RationalFunction;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The plumbing the rational layer types share, written once: channel counts from input types, memory reports,
+ * filling coefficient rows, and the SameDiff runtimes' gradient views, gradients and regularization score.
+ */
+public final class LayerPlumbing {
+
+    private LayerPlumbing() {
+    }
+
+    /**
+     * The channel count of an element-wise layer's input (the layer keeps the input's shape): FF size, RNN size,
+     * CNN channels, or the flattened size of CNNFlat.
+     *
+     * @param where prefix of error messages naming the layer, e.g. {@code "layer 'act': "}
+     * @throws IllegalArgumentException for any other input type, naming it and the accepted ones
+     */
+    public static long elementWiseChannels(InputType type, String where) {
+        if (type == null) {
+            throw new IllegalStateException(where + "input type must not be null");
+        }
+        switch (type.getType()) {
+            case FF:
+                return ((InputType.InputTypeFeedForward) type).getSize();
+            case RNN:
+                return ((InputType.InputTypeRecurrent) type).getSize();
+            case CNN:
+                return ((InputType.InputTypeConvolutional) type).getChannels();
+            case CNNFlat:
+                return ((InputType.InputTypeConvolutionalFlat) type).getFlattenedSize();
+            default:
+                throw new IllegalArgumentException(where + "input type must be one of [FF, RNN, CNN, CNNFlat], got "
+                        + type.getType() + " (" + type + ")");
+        }
+    }
+
+    /**
+     * DL4J's memory report of a layer that keeps only its parameters and updater state (no working or cache
+     * memory beyond DL4J's own arrays).
+     *
+     * @param updater the layer's updater (null: plain SGD, no state)
+     */
+    public static LayerMemoryReport parameterOnlyReport(String name, Class<?> layerClass, InputType in,
+                                                        InputType out, long numParams, IUpdater updater) {
+        IUpdater u = updater == null ? new Sgd() : updater;
+        return new LayerMemoryReport.Builder(name, layerClass, in, out)
+                .standardMemory(numParams, u.stateSize(numParams))
+                .workingMemory(0, 0, MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS)
+                .cacheMemory(MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS).build();
+    }
+
+    /** Writes {@code values} into every row of {@code target} [S, values.length] (any data type, any view). */
+    public static void fillRows(INDArray target, double[] values) {
+        if (target.rank() != 2 || target.size(1) != values.length) {
+            throw new IllegalArgumentException("coefficient array must have shape [S, " + values.length + "], got "
+                    + java.util.Arrays.toString(target.shape()));
+        }
+        INDArray row = Nd4j.createFromArray(values).castTo(target.dataType()).reshape(1, values.length);
+        for (int s = 0; s < target.rows(); s++) {
+            target.getRow(s, true).assign(row);
+        }
+    }
+
+    /** Initialises every coefficient set of a rational slot to {@code f}. */
+    public static void fillRational(Map<String, INDArray> params, String numeratorKey, String denominatorKey,
+                                    RationalFunction f) {
+        fillRows(params.get(numeratorKey), f.numerator());
+        fillRows(params.get(denominatorKey), f.denominator());
+    }
+
+    /** The gradient views of a runtime's parameters, in the order of its parameter table. */
+    public static Map<String, INDArray> gradientViews(Map<String, INDArray> paramTable, Map<String, INDArray> gradTable) {
+        Map<String, INDArray> views = new LinkedHashMap<>();
+        for (String key : paramTable.keySet()) {
+            views.put(key, gradTable.get(key));
+        }
+        return views;
+    }
+
+    /** A DL4J gradient holding these views. */
+    public static Gradient gradient(Map<String, INDArray> views) {
+        Gradient g = new DefaultGradient();
+        for (Map.Entry<String, INDArray> e : views.entrySet()) {
+            g.gradientForVariable().put(e.getKey(), e.getValue());
+        }
+        return g;
+    }
+
+    /**
+     * The regularization term of the score, Σ over parameters of their regularizations' scores (DL4J's SameDiff
+     * runtimes report 0 here although the updater applies the regularization gradients).
+     */
+    public static double regularizationScore(Map<String, INDArray> paramTable,
+                                             Function<String, List<Regularization>> byParam, int iteration,
+                                             int epoch) {
+        double sum = 0.0;
+        for (Map.Entry<String, INDArray> e : paramTable.entrySet()) {
+            for (Regularization r : byParam.apply(e.getKey())) {
+                sum += r.score(e.getValue(), iteration, epoch);
+            }
+        }
+        return sum;
+    }
+}

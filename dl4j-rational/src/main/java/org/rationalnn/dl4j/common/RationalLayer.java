@@ -1,0 +1,78 @@
+package org.rationalnn.dl4j.common;
+
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.regularization.Regularization;
+
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The contract of every layer configuration that holds trainable rational coefficients (the native
+ * {@link org.rationalnn.dl4j.layers.RationalActivationLayer}, the SameDiff {@link org.rationalnn.dl4j.samediff.RationalDense}
+ * and {@link org.rationalnn.dl4j.samediff.RationalVertex}, the {@link org.rationalnn.dl4j.transformer.RationalTransformerBlock}).
+ *
+ * <p><b>Builder words, the same in all four</b> ({@link CoefficientOptions}):
+ * <ul>
+ * <li>{@code .coefficientUpdater(IUpdater)}: the coefficients' own updater. Default: the layer's updater (its own
+ * {@code .updater(...)}, else the network's). The paper's recipe (arXiv:2602.12390) is half the learning rate.</li>
+ * <li>{@code .coefficientRegularization(Regularization...)}, {@code .coefficientL1/.coefficientL2/
+ * .coefficientWeightDecay(double)}: regularization of the coefficients. Default: none.</li>
+ * <li>The layer's plain {@code .updater(...)} is the updater of all its parameters, coefficients included unless
+ * {@code coefficientUpdater} is set.</li>
+ * <li>The layer's plain {@code .l1/.l2/.weightDecay} (and the network's global ones) apply to its weights only (the
+ * matrices of {@code RationalDense} and the transformer block; their {@code Bias} variants to biases), never to the
+ * coefficients. {@code RationalActivationLayer} and {@code RationalVertex} have no weights, so there these words are
+ * rejected with a message that points to {@code coefficientRegularization}.</li>
+ * </ul>
+ *
+ * <p><b>Parameters.</b> Each rational has a numerator key and a denominator key ({@link #rationalSlots()}); for a
+ * single rational they are {@value #NUMERATOR_KEY} and {@value #DENOMINATOR_KEY}. Coefficients are neither weights
+ * nor biases in DL4J's sense: weight constraints, bias constraints, DropConnect and weight noise never touch them;
+ * only {@code constrainAllParameters(...)} (an explicit request for every parameter) does.
+ */
+public interface RationalLayer {
+
+    /** Parameter key of a layer's numerator coefficients a_0..a_m, [S, m+1]. */
+    String NUMERATOR_KEY = "numerator";
+    /** Parameter key of a layer's denominator coefficients, [S, n] ([S, n+1] for version C). */
+    String DENOMINATOR_KEY = "denominator";
+
+    /** The coefficients' own updater, or null for the layer's updater. */
+    IUpdater getCoefficientUpdater();
+
+    /** Regularization of the coefficients (empty: none). */
+    List<Regularization> getCoefficientRegularization();
+
+    /**
+     * The rationals this layer holds, with their parameter keys, versions, types and coefficient sets. Needs the
+     * layer's sizes (known once the network has set them from its input type).
+     */
+    List<RationalSlot> rationalSlots();
+
+    /** Whether {@code key} names rational coefficients of this layer (by the keys of {@link #rationalSlots()}). */
+    default boolean isCoefficientKey(String key) {
+        return isCoefficientKeyName(key);
+    }
+
+    /**
+     * Whether a parameter key names rational coefficients: {@value #NUMERATOR_KEY}, {@value #DENOMINATOR_KEY}, or a
+     * prefixed form ending in "Numerator"/"Denominator" (the transformer block's {@code r1Numerator}, ...). Depends on
+     * the key alone, so it holds before a layer knows its sizes.
+     */
+    static boolean isCoefficientKeyName(String key) {
+        return key != null && (key.equals(NUMERATOR_KEY) || key.equals(DENOMINATOR_KEY) || key.endsWith("Numerator")
+                || key.endsWith("Denominator"));
+    }
+
+    /** The updater of the coefficients: {@link #getCoefficientUpdater()} if set, else {@code layerUpdater}. */
+    default IUpdater coefficientUpdaterOr(IUpdater layerUpdater) {
+        IUpdater u = getCoefficientUpdater();
+        return u != null ? u : layerUpdater;
+    }
+
+    /** The coefficients' regularization, never null. */
+    default List<Regularization> coefficientRegularizationOrEmpty() {
+        List<Regularization> r = getCoefficientRegularization();
+        return r == null ? Collections.emptyList() : r;
+    }
+}

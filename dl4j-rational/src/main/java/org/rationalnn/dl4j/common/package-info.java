@@ -1,0 +1,10 @@
+/**
+ * The one contract every layer type that holds trainable rational coefficients follows
+ * ({@link org.rationalnn.dl4j.layers.RationalActivationLayer}, {@link org.rationalnn.dl4j.samediff.RationalDense},
+ * {@link org.rationalnn.dl4j.samediff.RationalVertex}, {@link org.rationalnn.dl4j.transformer.RationalTransformerBlock}),
+ * and the one implementation of the plumbing they share: {@link org.rationalnn.dl4j.common.RationalLayer} (the
+ * coefficients' own updater and regularization, their parameter keys and roles, reading learned functions back out),
+ * {@link org.rationalnn.dl4j.common.CoefficientOptions} (the builder words), {@link org.rationalnn.dl4j.common.LayerPlumbing}
+ * (input types, memory reports, parameter rows, regularization scores and gradient views of the runtimes).
+ */
+package org.rationalnn.dl4j.common;
