@@ -4,7 +4,6 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.samediff.SameDiffLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -16,6 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.rationalnn.dl4j.common.LayerPlumbing;
+import org.rationalnn.dl4j.common.SameDiffLayerRuntime;
 import org.rationalnn.dl4j.kernel.RationalKernels;
 import org.rationalnn.dl4j.common.NumeratorNoise;
 import org.rationalnn.dl4j.samediff.ExternalErrorsGraph;
@@ -40,7 +40,7 @@ import java.util.Map;
  * </ul>
  * Not for direct use.
  */
-public class RationalDenseImpl extends SameDiffLayer {
+public class RationalDenseImpl extends SameDiffLayerRuntime {
 
     static final String INPUT = "input";
     static final String NOISE = "numeratorNoise";
@@ -99,13 +99,7 @@ public class RationalDenseImpl extends SameDiffLayer {
         if (noise.enabled() && !fused) {
             ph.put(NOISE, noise.forBackward());
         }
-        if (gradTable == null) {
-            // used outside a network's fit (no gradient view assigned yet): a detached gradient array of our own
-            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                setBackpropGradientsViewArray(Nd4j.create(params.dataType(), params.shape()));
-            }
-        }
-        Map<String, INDArray> views = LayerPlumbing.gradientViews(paramTable, gradTable);
+        Map<String, INDArray> views = gradientViews();
         INDArray dx;
         if (fused) {
             INDArray dz = rationalBackward(ph, rank, epsilon.castTo(dataType), views, workspaceMgr);
@@ -231,23 +225,6 @@ public class RationalDenseImpl extends SameDiffLayer {
 
     private String name() {
         return "RationalDense layer '" + dense().getLayerName() + "': ";
-    }
-
-    /**
-     * The regularization term of the score: W and b under their regularization, the coefficients under theirs (DL4J's
-     * SameDiff runtime reports 0 here although its updater applies the regularization gradients).
-     */
-    @Override
-    public double calcRegularizationScore(boolean backpropParamsOnly) {
-        return LayerPlumbing.regularizationScore(paramTable, dense()::getRegularizationByParam, getIterationCount(),
-                getEpochCount());
-    }
-
-    /** Assigns {@code val} to the parameter (DL4J's SameDiff runtime only checks the shape). */
-    @Override
-    public void setParam(String key, INDArray val) {
-        super.setParam(key, val);
-        paramTable.get(key).assign(val);
     }
 
     @Override

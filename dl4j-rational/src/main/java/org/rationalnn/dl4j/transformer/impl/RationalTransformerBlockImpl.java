@@ -4,7 +4,6 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.samediff.SameDiffLayer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -15,6 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.rationalnn.dl4j.common.LayerPlumbing;
+import org.rationalnn.dl4j.common.SameDiffLayerRuntime;
 import org.rationalnn.dl4j.samediff.ExternalErrorsGraph;
 import org.rationalnn.dl4j.transformer.RationalTransformerBlock;
 
@@ -29,7 +29,7 @@ import java.util.Map;
  * {@link ExternalErrorsGraph}, padding and causal masks and dropout multipliers fed as placeholders (computed here,
  * reused by the backward pass that follows a training forward pass). Not for direct use.
  */
-public class RationalTransformerBlockImpl extends SameDiffLayer {
+public class RationalTransformerBlockImpl extends SameDiffLayerRuntime {
 
     static final String INPUT = "input";
     static final String ATTN_MASK = "attentionMask";
@@ -73,12 +73,7 @@ public class RationalTransformerBlockImpl extends SameDiffLayer {
         ensureGraph();
         Map<String, INDArray> ph = placeholders();
         ph.putAll(lastDropout != null ? lastDropout : dropout(false));
-        if (gradTable == null) {
-            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                setBackpropGradientsViewArray(Nd4j.create(params.dataType(), params.shape()));
-            }
-        }
-        Map<String, INDArray> views = LayerPlumbing.gradientViews(paramTable, gradTable);
+        Map<String, INDArray> views = gradientViews();
         INDArray dx = graph.backprop(ph, epsilon.castTo(dataType), views, workspaceMgr).get(INPUT);
         dx = backpropDropOutIfPresent(dx);
         Gradient g = LayerPlumbing.gradient(views);
@@ -207,20 +202,6 @@ public class RationalTransformerBlockImpl extends SameDiffLayer {
 
     private String name() {
         return "RationalTransformerBlock '" + block().getLayerName() + "': ";
-    }
-
-    /** The regularization term of the score (DL4J's SameDiff runtime reports 0 here). */
-    @Override
-    public double calcRegularizationScore(boolean backpropParamsOnly) {
-        return LayerPlumbing.regularizationScore(paramTable, block()::getRegularizationByParam, getIterationCount(),
-                getEpochCount());
-    }
-
-    /** Assigns {@code val} to the parameter (DL4J's SameDiff runtime only checks the shape). */
-    @Override
-    public void setParam(String key, INDArray val) {
-        super.setParam(key, val);
-        paramTable.get(key).assign(val);
     }
 
     @Override
