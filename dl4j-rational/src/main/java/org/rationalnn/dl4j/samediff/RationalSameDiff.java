@@ -31,7 +31,7 @@ import java.util.Arrays;
  * S = {@link RationalSpec#numSets(long)}: 1 (LAYER), C (CHANNEL) or g (GROUP; channel c uses set c / (C/g)).
  * The output has the shape of {@code x}.
  *
- * <p><b>Ops used.</b> Only ops whose gradients are correct in DL4J 1.0.0-M2.1 (see the project's DL4J notes):
+ * <p><b>Ops used.</b> Only ops whose gradients are correct in DL4J 1.0.0-M2.1 (checked by this project's tests; the README lists the M2.1 SameDiff defects it works around):
  * element-wise and broadcast arithmetic, {@code abs}, {@code transpose}, {@code reshape}, {@code unstack}, and
  * (GROUP sharing with 1 &lt; g &lt; C only) a rank-2 {@code mmul} with a constant 0/1 matrix that expands the g
  * sets to the C channels. No slicing of parameters, no rank-3 tensor products. The coefficient columns are

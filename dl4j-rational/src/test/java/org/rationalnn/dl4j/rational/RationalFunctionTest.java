@@ -12,12 +12,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The reference formula of {@link RationalFunction} and {@link RationalVersion}: Q as written in the DESIGN.md
+ * The reference formula of {@link RationalFunction} and {@link RationalVersion}: Q as written in the table of the design (RationalVersion's Javadoc)
  * table, and every gradient against central finite differences.
  */
 class RationalFunctionTest {
 
-    /** Q(x) written out directly from the DESIGN.md table (b holds the stored denominator coefficients). */
+    /** Q(x) written out directly from the design table (RationalVersion's Javadoc) (b holds the stored denominator coefficients). */
     static double designQ(RationalVersion v, double[] b, double x) {
         double s = 0;
         switch (v) {
