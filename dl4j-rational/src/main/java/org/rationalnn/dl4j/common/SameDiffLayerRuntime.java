@@ -16,6 +16,12 @@ import java.util.Map;
  */
 public abstract class SameDiffLayerRuntime extends SameDiffLayer {
 
+    /**
+     * A runtime for this layer configuration; called by the configuration's {@code instantiate}.
+     *
+     * @param conf     the network's configuration of this layer
+     * @param dataType the network's data type (of parameters and activations)
+     */
     protected SameDiffLayerRuntime(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
@@ -23,6 +29,9 @@ public abstract class SameDiffLayerRuntime extends SameDiffLayer {
     /**
      * The gradient views of the parameters, in the parameter table's order; used outside a network's fit (no
      * gradient view assigned yet) it first creates a detached gradient array of its own.
+     *
+     * @return a new ordered map from each parameter key to its gradient view (views into the layer's flattened
+     *         gradient array, written in place by the backward pass)
      */
     protected Map<String, INDArray> gradientViews() {
         if (gradTable == null) {
@@ -33,14 +42,25 @@ public abstract class SameDiffLayerRuntime extends SameDiffLayer {
         return LayerPlumbing.gradientViews(paramTable, gradTable);
     }
 
-    /** The regularization term of the score, from the configuration's per-parameter regularization. */
+    /**
+     * The regularization term of the score, from the configuration's per-parameter regularization.
+     *
+     * @param backpropParamsOnly ignored (every parameter of these layers is a backprop parameter)
+     * @return Σ over parameters of their regularizations' scores
+     */
     @Override
     public double calcRegularizationScore(boolean backpropParamsOnly) {
         return LayerPlumbing.regularizationScore(paramTable, layerConf()::getRegularizationByParam,
                 getIterationCount(), getEpochCount());
     }
 
-    /** Assigns {@code val} to the parameter (DL4J's SameDiff runtime only checks the shape). */
+    /**
+     * Assigns {@code val} to the parameter (DL4J's SameDiff runtime only checks the shape).
+     *
+     * @param key a parameter key of the layer
+     * @param val the new values, copied into the parameter's view; same shape as the parameter
+     * @throws IllegalArgumentException if the key is unknown or the shape differs (DL4J's checks)
+     */
     @Override
     public void setParam(String key, INDArray val) {
         super.setParam(key, val);
