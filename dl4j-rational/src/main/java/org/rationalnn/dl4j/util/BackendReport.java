@@ -19,13 +19,21 @@ import java.util.Properties;
  * }</pre>
  */
 public final class BackendReport {
+    /** Simple name of the ND4J backend class. */
     private final String backend;
+    /** Whether the backend is CUDA. */
     private final boolean cuda;
+    /** Number of devices ND4J sees. */
     private final int devices;
+    /** CUDA device information, or architecture, cores and BLAS vendor on the CPU. */
     private final String deviceDescription;
+    /** ND4J's default data type and default floating-point type, in words. */
     private final String dataType;
+    /** Name of the active rational kernel, or why none is available. */
     private final String kernel;
+    /** Number of cores ND4J reports. */
     private final int cpuThreads;
+    /** The CUDA compatibility problem, or null when there is none. */
     private final String warning;
 
     private BackendReport(String backend, boolean cuda, int devices, String deviceDescription, String dataType,
@@ -40,7 +48,13 @@ public final class BackendReport {
         this.warning = warning;
     }
 
-    /** Reads the state of the running ND4J backend (initialises ND4J if needed). */
+    /**
+     * Reads the state of the running ND4J backend (initialises ND4J if needed). Device details that cannot be read
+     * are replaced by a note, and a kernel that cannot be selected is reported as "unavailable (reason)", so the
+     * report can be logged before the library is known to work.
+     *
+     * @return a snapshot of the backend, devices, data types, active kernel and any CUDA compatibility warning
+     */
     public static BackendReport current() {
         String backendClass = Nd4j.getBackend().getClass().getSimpleName();
         boolean cuda = backendClass.toLowerCase(Locale.ROOT).contains("cuda")
@@ -75,27 +89,50 @@ public final class BackendReport {
         }
     }
 
-    /** The ND4J backend class, e.g. {@code CpuBackend} or {@code JCublasBackend}. */
+    /**
+     * The ND4J backend class.
+     *
+     * @return its simple name, e.g. {@code CpuBackend} or {@code JCublasBackend}
+     */
     public String backend() {
         return backend;
     }
 
-    /** Whether the backend is CUDA. */
+    /**
+     * Whether the backend is CUDA.
+     *
+     * @return true if the backend class name contains "cuda" or "jcublas" (any case)
+     */
     public boolean isCuda() {
         return cuda;
     }
 
-    /** Number of compute devices ND4J sees. */
+    /**
+     * Number of compute devices ND4J sees.
+     *
+     * @return the device count of ND4J's affinity manager (the GPUs on CUDA, normally 1 on the CPU; 1 if it cannot
+     *         be read)
+     */
     public int devices() {
         return devices;
     }
 
-    /** Name of the rational kernel in use. */
+    /**
+     * Name of the rational kernel in use.
+     *
+     * @return the name of {@link RationalKernels#active()}, or "unavailable (reason)" if no kernel can be selected
+     */
     public String kernel() {
         return kernel;
     }
 
-    /** The report as ordered key-value pairs. */
+    /**
+     * The report as ordered key-value pairs.
+     *
+     * @return a new map with the keys "backend", "devices", "data type", "rational kernel", "cpu threads" and, only
+     *         when there is a CUDA compatibility problem (see
+     *         {@link org.rationalnn.dl4j.kernel.CudaCompatibility#problem()}), "WARNING", in this order
+     */
     public Map<String, String> asMap() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("backend", backend + (cuda ? " (CUDA)" : " (CPU)"));
@@ -109,6 +146,11 @@ public final class BackendReport {
         return m;
     }
 
+    /**
+     * The report as text for a log: a title line, then one indented "key: value" line per entry of {@link #asMap()}.
+     *
+     * @return the multi-line report
+     */
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("dl4j-rational backend report");

@@ -29,6 +29,12 @@ public final class ModelFiles {
     /** Something that writes a complete file to a stream. */
     @FunctionalInterface
     public interface StreamWriter {
+        /**
+         * Writes the whole content of the file.
+         *
+         * @param out the stream of the temporary file (closed by the caller afterwards; do not close it)
+         * @throws IOException if writing fails; the target is then left untouched
+         */
         void write(OutputStream out) throws IOException;
     }
 
@@ -36,8 +42,11 @@ public final class ModelFiles {
      * Saves a {@code MultiLayerNetwork} or {@code ComputationGraph} with {@link ModelSerializer}, replacing
      * {@code target} only after the new file is complete.
      *
+     * @param model       the network to save ({@code MultiLayerNetwork} or {@code ComputationGraph})
+     * @param target      the file to create or replace; its directory must exist
      * @param saveUpdater whether to include the updater state (needed to continue training exactly)
-     * @throws IOException naming the target when the directory does not exist or is not writable, or writing fails
+     * @throws IOException naming the target when the directory does not exist or is not writable, the target is a
+     *                     directory, or writing fails
      */
     public static void save(Model model, File target, boolean saveUpdater) throws IOException {
         writeAtomically(target.toPath(), out -> ModelSerializer.writeModel(model, out, saveUpdater));
@@ -55,9 +64,15 @@ public final class ModelFiles {
     }
 
     /**
-     * Writes a file through a temporary sibling and an atomic move.
+     * Writes a file through a temporary sibling and an atomic move: the content goes to a hidden temporary file
+     * {@code .<name>.<random>.tmp} in the target's directory, is forced to disk, gets the old file's POSIX
+     * permissions (rw-r--r-- for a new file), and then replaces the target (atomically where the file system allows).
+     * On any failure the temporary file is deleted and an existing target is left untouched.
      *
-     * @throws IOException if the parent directory is missing or not writable, or the writer fails
+     * @param target the file to create or replace (relative paths are resolved against the working directory)
+     * @param writer writes the complete content
+     * @throws IOException if the parent directory is missing or not writable, the target is a directory, or the
+     *                     writer, the flush or the move fails
      */
     public static void writeAtomically(Path target, StreamWriter writer) throws IOException {
         Path absolute = target.toAbsolutePath();
