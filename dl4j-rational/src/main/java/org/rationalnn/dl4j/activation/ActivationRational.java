@@ -23,26 +23,36 @@ import java.util.Objects;
  * {@link org.nd4j.linalg.activations.IActivation} ({@code DenseLayer}, {@code ConvolutionLayer},
  * {@code LSTM}, {@code ActivationLayer}, ...). The formula and versions are those of {@link RationalVersion}.
  *
- * <p>Coefficients: {@code numerator [S][m+1]} (a_0..a_m) and {@code denominator [S][n]}, with S coefficient
- * sets shared as given by {@link Sharing}. With CHANNEL or GROUP sharing the channel axis is axis 1 (DL4J's
- * default NCW / NCHW layouts and feed-forward activations), or the last axis if {@code channelsLast} is set.
+ * <p>Coefficients: {@code numerator [S][m+1]} (a_0..a_m) and {@code denominator [S][n]} ([S][n+1], b_0..b_n, for
+ * version C; see {@link RationalVersion#denominatorLength(int)}), with S coefficient sets shared as given by
+ * {@link Sharing}: S = 1 (LAYER), S = c (CHANNEL: set i for channel i) or S = g (GROUP: channel i uses set
+ * i / (c/g)). Input: rank 2, 3 or 4, any floating-point type; the output has the input's shape. With CHANNEL or
+ * GROUP sharing the channel axis is axis 1 (DL4J's default NCW / NCHW layouts and feed-forward activations), or the
+ * last axis if {@code channelsLast} is set.
  *
  * <p>DL4J's built-in layers drop an activation's parameter gradient, so the coefficients stay fixed there;
  * use {@link org.rationalnn.dl4j.layers.RationalActivationLayer} to train them. {@link #backprop} still
  * returns the coefficient gradient as a row vector laid out like that layer's parameters: the numerator
- * block [S, m+1] then the denominator block [S, n], both C-ordered. Version D is evaluated without noise
- * here (the IActivation contract recomputes the forward pass in backprop, so noise would not match);
- * the trainable layer applies D's training noise.
+ * block [S, m+1] then the denominator block [S, n] ([S, n+1] for version C), both C-ordered. Version D is
+ * evaluated without noise here (the IActivation contract recomputes the forward pass in backprop, so noise would
+ * not match); the trainable layer applies D's training noise.
  *
- * <p>Immutable and thread-safe: concurrent inference from several threads is supported.
+ * <p>Immutable and thread-safe: concurrent inference from several threads is supported. Serialized to JSON (inside
+ * a layer's configuration) by its fields {@code version}, {@code sharing}, {@code channelsLast}, {@code numerator}
+ * and {@code denominator}; a saved configuration is validated again when it is read.
  */
 public final class ActivationRational extends BaseActivationFunction {
     private static final long serialVersionUID = 1L;
 
+    /** Denominator form (JSON field {@code version}). */
     private RationalVersion version;
+    /** How the coefficient sets map to channels (JSON field {@code sharing}; LAYER when absent). */
     private Sharing sharing;
+    /** Whether the channel axis is the last axis rather than axis 1 (JSON field {@code channelsLast}). */
     private boolean channelsLast;
+    /** Numerator coefficients a_0..a_m per set, [S][m+1] (JSON field {@code numerator}). */
     private double[][] numerator;
+    /** Denominator coefficients per set, [S][n] or [S][n+1] for version C (JSON field {@code denominator}). */
     private double[][] denominator;
     /** Per-data-type ND4J copies of the coefficients; never serialized. */
     private transient volatile java.util.Map<DataType, INDArray[]> coefficientCache;
@@ -71,15 +81,28 @@ public final class ActivationRational extends BaseActivationFunction {
     }
 
     /**
-     * From a spec with LAYER sharing (one coefficient set), initialised as the spec says.
+     * From a spec with LAYER sharing (one coefficient set), initialised as the spec says (its explicit coefficients,
+     * or its fit of the init function).
      *
-     * @throws IllegalArgumentException for CHANNEL or GROUP sharing; use {@link #ActivationRational(RationalSpec, int)}
+     * @param spec the rational's type, version and initialisation; must use LAYER sharing
+     * @throws IllegalArgumentException for CHANNEL or GROUP sharing (use {@link #ActivationRational(RationalSpec,
+     *                                  int)}), or an invalid spec
+     * @throws NullPointerException     if {@code spec} is null
      */
     public ActivationRational(RationalSpec spec) {
         this(spec, requireLayerSharing(spec));
     }
 
-    /** From a spec, for an input with {@code channels} channels (channel axis 1). */
+    /**
+     * From a spec, for an input with {@code channels} channels on axis 1 (channels first: [mb, c], NCW, NCHW).
+     * Every coefficient set starts from the spec's initial function.
+     *
+     * @param spec     the rational's type, version, initialisation and sharing
+     * @param channels channel count c of the input: S = 1 (LAYER, c is then not used), c (CHANNEL) or the spec's
+     *                 group count g (GROUP, g must divide c)
+     * @throws IllegalArgumentException for an invalid spec, or a channel count that does not fit the sharing
+     * @throws NullPointerException     if {@code spec} is null
+     */
     public ActivationRational(RationalSpec spec, int channels) {
         spec.validate();
         int sets = spec.numSets(channels);
@@ -90,22 +113,44 @@ public final class ActivationRational extends BaseActivationFunction {
         this.denominator = repeat(f.denominator(), sets);
     }
 
-    /** One coefficient set (LAYER sharing) from a rational function. */
+    /**
+     * One coefficient set (LAYER sharing) from a rational function.
+     *
+     * @param f the function; its version and coefficients are copied
+     * @throws NullPointerException if {@code f} is null
+     */
     public ActivationRational(RationalFunction f) {
         this(f.version(), Sharing.LAYER, false, new double[][]{f.numerator()}, new double[][]{f.denominator()});
     }
 
-    /** One coefficient set (LAYER sharing) from explicit coefficients. */
+    /**
+     * One coefficient set (LAYER sharing) from explicit coefficients (copied).
+     *
+     * @param version     the denominator form
+     * @param numerator   a_0..a_m, m in [0, 16], finite
+     * @param denominator the version's denominator coefficients: b_1..b_n (n in [1, 16]), or b_0..b_n for version C
+     *                    (n in [0, 16]); finite
+     * @throws IllegalArgumentException for unsupported degrees or a non-finite coefficient, naming the value
+     * @throws NullPointerException     if an argument is null
+     */
     public ActivationRational(RationalVersion version, double[] numerator, double[] denominator) {
         this(version, Sharing.LAYER, false, new double[][]{numerator}, new double[][]{denominator});
     }
 
     /**
-     * Explicit coefficient sets.
+     * Explicit coefficient sets (deep-copied).
      *
-     * @param numerator   S rows of m+1 coefficients
-     * @param denominator S rows of n coefficients
+     * @param version      the denominator form
+     * @param sharing      how the S sets map to the channels; LAYER needs S = 1, CHANNEL needs S = c and GROUP S
+     *                     dividing c (the channel count is checked on each input)
      * @param channelsLast whether the channel axis is the last one (NWC, NHWC) for CHANNEL/GROUP sharing
+     * @param numerator    S ≥ 1 rows of m+1 coefficients a_0..a_m (m in [0, 16]), finite
+     * @param denominator  S rows of n coefficients b_1..b_n (n in [1, 16]), or of n+1 coefficients b_0..b_n for
+     *                     version C (n in [0, 16]); finite
+     * @throws IllegalArgumentException if the row counts differ or are 0, LAYER sharing has more than one set, the
+     *                                  rows have different lengths, the degrees are unsupported or a coefficient is
+     *                                  not finite (the message names the value)
+     * @throws NullPointerException     if an argument or a row is null
      */
     public ActivationRational(RationalVersion version, Sharing sharing, boolean channelsLast, double[][] numerator,
                               double[][] denominator) {
@@ -146,38 +191,81 @@ public final class ActivationRational extends BaseActivationFunction {
         }
     }
 
+    /**
+     * The denominator form Q of every coefficient set.
+     *
+     * @return the version, never null
+     */
     public RationalVersion getVersion() {
         return version;
     }
 
+    /**
+     * How the coefficient sets are shared across channels.
+     *
+     * @return LAYER, CHANNEL or GROUP, never null
+     */
     public Sharing getSharing() {
         return sharing;
     }
 
+    /**
+     * Whether the channel axis is the last axis (NWC, NHWC) rather than axis 1; only used with CHANNEL or GROUP
+     * sharing. Default false (constructors from a spec, a function or a single set).
+     *
+     * @return true for channels last
+     */
     public boolean isChannelsLast() {
         return channelsLast;
     }
 
-    /** Number of coefficient sets S. */
+    /**
+     * Number of coefficient sets S.
+     *
+     * @return S ≥ 1 (1 for LAYER sharing)
+     */
     public int numSets() {
         return numerator.length;
     }
 
-    /** Numerator coefficients [S][m+1] (a copy). */
+    /**
+     * Numerator coefficients a_0..a_m of every set.
+     *
+     * @return a deep copy, [S][m+1]
+     */
     public double[][] getNumerator() {
         return deepCopy(numerator, "numerator");
     }
 
-    /** Denominator coefficients [S][n] (a copy). */
+    /**
+     * Denominator coefficients of every set (b_1..b_n, or b_0..b_n for version C).
+     *
+     * @return a deep copy, [S][n] ([S][n+1] for version C)
+     */
     public double[][] getDenominator() {
         return deepCopy(denominator, "denominator");
     }
 
-    /** The rational function of coefficient set {@code s}. */
+    /**
+     * The rational function of coefficient set {@code s}.
+     *
+     * @param s the set, in [0, S)
+     * @return a new function with a copy of the set's coefficients
+     * @throws ArrayIndexOutOfBoundsException if {@code s} is outside [0, S)
+     */
     public RationalFunction function(int s) {
         return new RationalFunction(version, numerator[s], denominator[s]);
     }
 
+    /**
+     * R(x) element-wise, written into {@code in} (DL4J's activation contract: the input array is overwritten and
+     * returned). Version D is evaluated without noise, in training too.
+     *
+     * @param in       pre-activations of rank 2, 3 or 4, any floating-point type; overwritten with R(in)
+     * @param training ignored (the coefficients are fixed and there is no noise)
+     * @return {@code in}, now holding R(in)
+     * @throws IllegalArgumentException if the rank is not 2, 3 or 4, or the channel count does not fit the sharing
+     */
     @Override
     public INDArray getActivation(INDArray in, boolean training) {
         checkInput(in);
@@ -197,6 +285,17 @@ public final class ActivationRational extends BaseActivationFunction {
         return in.ordering() == 'c' && !in.isView() && in.length() == in.data().length();
     }
 
+    /**
+     * Gradients for the pre-activations {@code in}: dL/dx = ε · R'(x), written into {@code in}, and the coefficient
+     * gradient (see the class Javadoc for its layout), which DL4J's built-in layers ignore.
+     *
+     * @param in      pre-activations of the forward pass, rank 2, 3 or 4; overwritten with dL/dx
+     * @param epsilon dL/d(output), same shape as {@code in}; not modified
+     * @return {@code in} (now dL/dx) and a new row vector [1, S·(m+1+n')] of coefficient gradients, n' the number of
+     *         denominator coefficients per set
+     * @throws IllegalStateException    if the shapes of {@code in} and {@code epsilon} differ
+     * @throws IllegalArgumentException if the rank is not 2, 3 or 4, or the channel count does not fit the sharing
+     */
     @Override
     public Pair<INDArray, INDArray> backprop(INDArray in, INDArray epsilon) {
         assertShape(in, epsilon);
@@ -221,7 +320,12 @@ public final class ActivationRational extends BaseActivationFunction {
         return new Pair<>(in, grad);
     }
 
-    /** Number of coefficients S·(m+1+n); independent of the input size. */
+    /**
+     * Number of coefficients S·(m+1+n) (S·(m+2+n) for version C); independent of the input size.
+     *
+     * @param inputSize ignored
+     * @return the total number of numerator and denominator coefficients
+     */
     @Override
     public int numParams(int inputSize) {
         return numerator.length * (numerator[0].length + denominator[0].length);
@@ -267,6 +371,7 @@ public final class ActivationRational extends BaseActivationFunction {
         });
     }
 
+    /** {@code times} copies of {@code row}. */
     private static double[][] repeat(double[] row, int times) {
         double[][] out = new double[times][];
         for (int i = 0; i < times; i++) {
@@ -275,6 +380,7 @@ public final class ActivationRational extends BaseActivationFunction {
         return out;
     }
 
+    /** A copy of every row; NullPointerException naming {@code what} for a null array or row. */
     private static double[][] deepCopy(double[][] a, String what) {
         Objects.requireNonNull(a, what);
         double[][] out = new double[a.length][];
@@ -303,6 +409,12 @@ public final class ActivationRational extends BaseActivationFunction {
                 Arrays.deepHashCode(denominator));
     }
 
+    /**
+     * A short description for logs and DL4J's configuration summaries.
+     *
+     * @return {@code rational(<version>, (<m>,<k>), <sharing>, sets=<S>)}, with k the number of denominator
+     *         coefficients per set
+     */
     @Override
     public String toString() {
         return "rational(" + version + ", (" + (numerator[0].length - 1) + "," + denominator[0].length + "), "
