@@ -30,20 +30,46 @@ public class RationalActivationLayerImpl extends BaseLayer<RationalActivationLay
     /** Version D's numerator noise (created on first use; shared implementation with the SameDiff runtimes). */
     private transient NumeratorNoise noise;
 
+    /**
+     * A runtime for this layer configuration; called by {@link RationalActivationLayer#instantiate}, which then sets
+     * the listeners, index, parameter views and configuration.
+     *
+     * @param conf     the network's configuration of this layer (its layer is a {@link RationalActivationLayer})
+     * @param dataType the network's data type
+     */
     public RationalActivationLayerImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
 
+    /**
+     * DL4J's layer type.
+     *
+     * @return {@code FEED_FORWARD} (the layer is element-wise whatever the input rank)
+     */
     @Override
     public Type type() {
         return Type.FEED_FORWARD;
     }
 
+    /**
+     * Not a pretraining layer.
+     *
+     * @return false
+     */
     @Override
     public boolean isPretrainLayer() {
         return false;
     }
 
+    /**
+     * R(input) element-wise, after the layer's input dropout (if any, in training). In training, version D draws
+     * fresh numerator noise, kept for the following backward pass.
+     *
+     * @param training     whether this is a training pass
+     * @param workspaceMgr DL4J's workspace manager; the output is an {@code ACTIVATIONS} array
+     * @return a new array with the input's shape and data type
+     * @throws IllegalArgumentException if the input's rank is not 2, 3 or 4 or its channel count differs from nIn
+     */
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
@@ -63,6 +89,15 @@ public class RationalActivationLayerImpl extends BaseLayer<RationalActivationLay
         return out;
     }
 
+    /**
+     * The gradients of the last forward pass's input: writes dL/d(numerator) [S, m+1] and dL/d(denominator) into the
+     * layer's gradient views and returns dL/d(input), with the noise of the last training pass for version D.
+     *
+     * @param epsilon      dL/d(output), the input's shape
+     * @param workspaceMgr DL4J's workspace manager; dL/d(input) is an {@code ACTIVATION_GRAD} array
+     * @return the coefficient gradients (the views) and dL/d(input), the input's shape, with the dropout mask applied
+     * @throws IllegalArgumentException if {@code epsilon}'s shape differs from the input's, or the input is invalid
+     */
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
@@ -116,6 +151,7 @@ public class RationalActivationLayerImpl extends BaseLayer<RationalActivationLay
         return channelsLast;
     }
 
+    /** The layer's noise holder, created on first use for S = the numerator's row count. */
     private NumeratorNoise noise(INDArray numerator) {
         if (noise == null) {
             noise = new NumeratorNoise(layerConf().getSpec(), (int) numerator.size(0), numerator.dataType());
@@ -123,6 +159,7 @@ public class RationalActivationLayerImpl extends BaseLayer<RationalActivationLay
         return noise;
     }
 
+    /** Forgets version D's noise of the last training pass. */
     @Override
     public void clearNoiseWeightParams() {
         if (noise != null) {
@@ -130,6 +167,7 @@ public class RationalActivationLayerImpl extends BaseLayer<RationalActivationLay
         }
     }
 
+    /** Clears the input and other per-pass state (DL4J's {@code clear}) and version D's noise. */
     @Override
     public void clear() {
         super.clear();
