@@ -45,6 +45,9 @@ public final class ExternalErrorsGraph {
     private final List<String> inputs;
 
     /**
+     * Wraps a built graph: attaches the external-errors function to {@code output} (outside any workspace). The
+     * gradient function itself is created on the first backward pass.
+     *
      * @param sameDiff the graph (from {@link #newSameDiff()})
      * @param output   the variable whose gradient comes from outside
      * @param inputs   placeholders whose gradients are needed (the layer inputs)
@@ -62,6 +65,8 @@ public final class ExternalErrorsGraph {
     /**
      * A new SameDiff instance configured like DL4J's SameDiff layers: single-thread array holders, so that the
      * variables can be backed by views of DL4J's flattened parameter array.
+     *
+     * @return an empty SameDiff instance
      */
     public static SameDiff newSameDiff() {
         SameDiff sd = SameDiff.create();
@@ -69,19 +74,33 @@ public final class ExternalErrorsGraph {
         return sd;
     }
 
-    /** The SameDiff instance. */
+    /**
+     * The SameDiff instance.
+     *
+     * @return the graph given to the constructor
+     */
     public SameDiff sameDiff() {
         return sameDiff;
     }
 
-    /** Name of the output variable. */
+    /**
+     * Name of the output variable.
+     *
+     * @return the name of the variable whose gradient comes from outside
+     */
     public String outputName() {
         return outputName;
     }
 
     /**
      * Forward pass: the output for these placeholder values, in the workspace of DL4J's activations (or detached
-     * when activations are scoped out).
+     * when activations are scoped out). The placeholders are cleared afterwards.
+     *
+     * @param placeholders values of the graph's placeholders (the layer inputs, and any noise), by name
+     * @param workspaceMgr DL4J's workspace manager of the calling layer; working memory goes to
+     *                     {@code FF_WORKING_MEM}
+     * @return the output, an {@code ACTIVATIONS} array
+     * @throws IllegalStateException if {@code ACTIVATIONS} has neither a workspace nor is scoped out
      */
     public INDArray output(Map<String, INDArray> placeholders, LayerWorkspaceMgr workspaceMgr) {
         SessionMemMgr mmgr = memoryManager(workspaceMgr, ArrayType.FF_WORKING_MEM, ArrayType.ACTIVATIONS);
@@ -105,8 +124,17 @@ public final class ExternalErrorsGraph {
      * gradient views, keyed by variable name; overwritten) and returns dL/d(input) for each input placeholder, in
      * DL4J's activation-gradient workspace.
      *
-     * @param placeholders the placeholder values of the forward pass
-     * @param epsilon      dL/d(output), shape of the output
+     * @param placeholders       the placeholder values of the forward pass
+     * @param epsilon            dL/d(output), shape of the output; not modified
+     * @param parameterGradients gradient arrays to fill, keyed by parameter variable name (their keys are the
+     *                           parameters whose gradients are computed)
+     * @param workspaceMgr       DL4J's workspace manager of the calling layer; working memory goes to
+     *                           {@code BP_WORKING_MEM}
+     * @return dL/d(input) for each input placeholder given to the constructor, by name, as
+     *         {@code ACTIVATION_GRAD} arrays
+     * @throws IllegalStateException if SameDiff returns no gradient for a parameter or an input (never reported as
+     *                               0), if the gradient factor cannot be measured ({@link SameDiffGradientScale}), or
+     *                               if {@code ACTIVATION_GRAD} has neither a workspace nor is scoped out
      */
     public Map<String, INDArray> backprop(Map<String, INDArray> placeholders, INDArray epsilon,
                                           Map<String, INDArray> parameterGradients, LayerWorkspaceMgr workspaceMgr) {
@@ -178,6 +206,7 @@ public final class ExternalErrorsGraph {
         }
     }
 
+    /** Creates SameDiff's gradient function once, outside any workspace and without its stdout lines. */
     private void ensureGradientFunction() {
         if (!sameDiff.hasGradientFunction()) {
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
@@ -186,12 +215,14 @@ public final class ExternalErrorsGraph {
         }
     }
 
+    /** The placeholders plus epsilon under the external-errors function's gradient placeholder. */
     private Map<String, INDArray> withEpsilon(Map<String, INDArray> placeholders, INDArray epsilon) {
         Map<String, INDArray> ph = new HashMap<>(placeholders);
         ph.put(externalErrors.getGradPlaceholderName(), epsilon);
         return ph;
     }
 
+    /** SameDiff memory manager over DL4J's workspaces of {@code working} and {@code output} arrays. */
     private static SessionMemMgr memoryManager(LayerWorkspaceMgr mgr, ArrayType working, ArrayType output) {
         String wsWorking = mgr.getWorkspaceName(working);
         String wsOutput = mgr.getWorkspaceName(output);

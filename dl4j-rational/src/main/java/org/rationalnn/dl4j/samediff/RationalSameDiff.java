@@ -27,12 +27,13 @@ import java.util.Arrays;
  *
  * <p><b>Shapes.</b> {@code x} has any rank r ≥ 1 and C channels, on axis 1 (channels first: feed-forward
  * [mb, C], NCW [mb, C, T], NCHW [mb, C, h, w]) or on the last axis (channels last: NWC, NHWC, or a 2-D
- * [N, C] array). Coefficients are {@code numerator} [S, m+1] and {@code denominator} [S, n] with
+ * [N, C] array). Coefficients are {@code numerator} [S, m+1] and {@code denominator} [S, n] ([S, n+1] for C) with
  * S = {@link RationalSpec#numSets(long)}: 1 (LAYER), C (CHANNEL) or g (GROUP; channel c uses set c / (C/g)).
  * The output has the shape of {@code x}.
  *
- * <p><b>Ops used.</b> Only ops whose gradients are correct in DL4J 1.0.0-M2.1 (checked by this project's tests; the README lists the M2.1 SameDiff defects it works around):
- * element-wise and broadcast arithmetic, {@code abs}, {@code transpose}, {@code reshape}, {@code unstack}, and
+ * <p><b>Ops used.</b> Only ops whose gradients are correct in DL4J 1.0.0-M2.1 (checked by this project's tests):
+ * element-wise and broadcast arithmetic, {@code sign} (for |u|), {@code zerosLike}, {@code transpose},
+ * {@code reshape}, {@code unstack}, and
  * (GROUP sharing with 1 &lt; g &lt; C only) a rank-2 {@code mmul} with a constant 0/1 matrix that expands the g
  * sets to the C channels. No slicing of parameters, no rank-3 tensor products. The coefficient columns are
  * broadcast against {@code x}; the input itself is never reshaped, so dynamic batch and sequence sizes work.
@@ -45,13 +46,17 @@ public final class RationalSameDiff {
     /**
      * R(x) with the degrees, version and sharing of {@code spec}.
      *
+     * @param sd           the graph to add the expression to
      * @param x            input of rank {@code rank} with {@code channels} channels
      * @param numerator    numerator coefficients [S, m+1], S = {@code spec.numSets(channels)}
      * @param denominator  denominator coefficients [S, {@link RationalSpec#denominatorLength()}]
+     * @param spec         degrees, version and sharing (the initialisation is not used); validated here
      * @param channels     channel count C (≥ 1)
-     * @param rank         rank of {@code x} (≥ 1)
+     * @param rank         rank of {@code x}, in [1, 8]
      * @param channelsLast whether the channel axis is the last axis (else axis 1; ignored for rank 1)
-     * @throws IllegalArgumentException for an invalid spec, rank or channel count
+     * @return R(x), a new variable with the shape of {@code x}
+     * @throws IllegalArgumentException for an invalid spec, rank or channel count, or coefficients of the wrong
+     *                                  (known) shape
      */
     public static SDVariable apply(SameDiff sd, SDVariable x, SDVariable numerator, SDVariable denominator,
                                    RationalSpec spec, long channels, int rank, boolean channelsLast) {
@@ -67,8 +72,21 @@ public final class RationalSameDiff {
      * R(x) for an explicit type (m, n) and S coefficient sets (channel c uses set c / (C/S)); the denominator has
      * {@link RationalVersion#denominatorLength(int)} columns (n, or n + 1 for C).
      *
-     * @throws IllegalArgumentException if the degrees are unsupported, S does not divide C, or the rank is not
-     *                                  in [1, 8]
+     * @param sd           the graph to add the expression to
+     * @param x            input of rank {@code rank} with {@code channels} channels
+     * @param numerator    numerator coefficients a_0..a_m, [S, m+1]
+     * @param denominator  denominator coefficients, [S, n] ([S, n+1] for version C)
+     * @param version      the denominator form
+     * @param m            numerator degree, in [0, 16]
+     * @param n            denominator degree, in [1, 16] ([0, 16] for version C)
+     * @param numSets      number of coefficient sets S, a positive divisor of C
+     * @param channels     channel count C (≥ 1)
+     * @param rank         rank of {@code x}, in [1, 8]
+     * @param channelsLast whether the channel axis is the last axis (else axis 1; no difference for rank ≤ 2 or a
+     *                     single set)
+     * @return R(x), a new variable with the shape of {@code x}
+     * @throws IllegalArgumentException if the degrees are unsupported, S does not divide C, the rank is not
+     *                                  in [1, 8], or a coefficient variable's known shape is wrong
      */
     public static SDVariable apply(SameDiff sd, SDVariable x, SDVariable numerator, SDVariable denominator,
                                    RationalVersion version, int m, int n, int numSets, long channels, int rank,
@@ -114,6 +132,10 @@ public final class RationalSameDiff {
     /**
      * The numerator multiplied element-wise by version D's noise (both [S, m+1]); use the result as the
      * {@code numerator} argument of {@link #apply}. Feed ones at inference.
+     *
+     * @param numerator the numerator coefficients, [S, m+1]
+     * @param noise     the noise, [S, m+1] (U[1-s, 1+s] in training, ones at inference)
+     * @return numerator ⊙ noise, [S, m+1]
      */
     public static SDVariable noisyNumerator(SDVariable numerator, SDVariable noise) {
         return numerator.mul(noise);
@@ -180,6 +202,7 @@ public final class RationalSameDiff {
         return acc;
     }
 
+    /** Checks a coefficient variable's shape when SameDiff knows it. */
     private static void checkShape(String what, SDVariable v, int rows, int cols) {
         long[] shape = v.getShape();
         if (shape != null && (shape.length != 2 || shape[0] != rows || shape[1] != cols)) {

@@ -44,8 +44,9 @@ import java.util.Objects;
  * {@link Builder#dataFormat(CNN2DFormat)} (defaults NCW and NCHW); batch, time and spatial sizes may change between
  * minibatches. Masks pass through unchanged.
  *
- * <p><b>Parameters.</b> {@value #NUMERATOR_KEY} [S, m+1] and {@value #DENOMINATOR_KEY} [S, n], S = 1 (LAYER
- * sharing), c (CHANNEL) or g (GROUP over contiguous channels), each set initialised from the {@link RationalSpec}.
+ * <p><b>Parameters.</b> {@value #NUMERATOR_KEY} [S, m+1] and {@value #DENOMINATOR_KEY} [S, n] ([S, n+1] for
+ * version C), S = 1 (LAYER sharing), c (CHANNEL) or g (GROUP over contiguous channels), each set initialised from the
+ * {@link RationalSpec}.
  * CHANNEL and GROUP sharing need the channel count c: from the graph's input types, or {@link Builder#nIn(long)}.
  * In a graph they appear as {@code <vertexName>_numerator} and {@code <vertexName>_denominator} in
  * {@code paramTable()}.
@@ -78,18 +79,31 @@ public class RationalVertex extends SameDiffVertex implements RationalLayer {
     /** Name of the vertex's single input inside its SameDiff graph. */
     public static final String INPUT_NAME = "input";
 
+    /** The rational: type, version, initialisation, sharing (JSON field {@code spec}). */
     private RationalSpec spec = RationalSpec.defaults();
+    /** Channel count c; 0 until set by the builder or the input type (JSON field {@code nIn}). */
     private long nIn;
+    /** Layout of rank-3 input, NCW or NWC (JSON field {@code rnnDataFormat}). */
     private RNNFormat rnnDataFormat = RNNFormat.NCW;
+    /** Layout of rank-4 input, NCHW or NHWC (JSON field {@code cnn2dDataFormat}). */
     private CNN2DFormat cnn2dDataFormat = CNN2DFormat.NCHW;
+    /** The coefficients' own updater, null for the vertex's (JSON field {@code coefficientUpdater}). */
     private IUpdater coefficientUpdater;
+    /** Regularization of the coefficients, empty for none (JSON field {@code coefficientRegularization}). */
     private List<Regularization> coefficientRegularization = new ArrayList<>();
 
     /** A vertex with the default spec (also used by JSON deserialization). */
     public RationalVertex() {
     }
 
-    /** A vertex with this spec and otherwise default settings. */
+    /**
+     * A vertex with this spec and otherwise default settings (channel count from the graph's input types, NCW,
+     * NCHW, the network's updater, no coefficient regularization).
+     *
+     * @param spec the rational's type, version, initialisation and sharing
+     * @throws NullPointerException     if {@code spec} is null
+     * @throws IllegalArgumentException if the spec is invalid
+     */
     public RationalVertex(RationalSpec spec) {
         this.spec = Objects.requireNonNull(spec, "spec");
         validate();
@@ -134,7 +148,13 @@ public class RationalVertex extends SameDiffVertex implements RationalLayer {
         return "RationalVertex '" + getName() + "': ";
     }
 
-    /** Number of coefficient sets S for the configured channel count. */
+    /**
+     * Number of coefficient sets S for the configured channel count.
+     *
+     * @return 1 for LAYER sharing, c for CHANNEL, the group count g for GROUP
+     * @throws IllegalStateException    for CHANNEL or GROUP sharing while the channel count is unknown (nIn = 0)
+     * @throws IllegalArgumentException if the channel count does not fit the sharing (g not dividing c)
+     */
     public int numSets() {
         if (spec.getSharing() == Sharing.LAYER) {
             return 1;
@@ -148,6 +168,14 @@ public class RationalVertex extends SameDiffVertex implements RationalLayer {
 
     // ---------------------------------------------------------------- SameDiff definition
 
+    /**
+     * Declares the single input {@value #INPUT_NAME} and the parameters {@value #NUMERATOR_KEY} [S, m+1] and
+     * {@value #DENOMINATOR_KEY} [S, n'] (n' = n, or n + 1 for version C), registered as biases (the only other kind
+     * {@code SDVertexParams} knows).
+     *
+     * @param params DL4J's vertex parameter table to fill (cleared first)
+     * @throws IllegalStateException for CHANNEL or GROUP sharing while the channel count is unknown
+     */
     @Override
     public void defineParametersAndInputs(SDVertexParams params) {
         params.clear();
@@ -157,12 +185,27 @@ public class RationalVertex extends SameDiffVertex implements RationalLayer {
         params.addBiasParam(DENOMINATOR_KEY, numSets(), spec.denominatorLength());
     }
 
+    /**
+     * Writes the spec's initial function into every coefficient set.
+     *
+     * @param params the parameter views, by key
+     * @throws IllegalArgumentException if the spec is invalid
+     */
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
         LayerPlumbing.fillRational(params, NUMERATOR_KEY, DENOMINATOR_KEY, spec.initialFunction());
     }
 
-    /** R(input) for the input's rank, without version D's noise (the inference form). */
+    /**
+     * R(input) for the input's rank, without version D's noise (the inference form). The runtime
+     * ({@link RationalVertexImpl}) builds its graphs with {@link #define} instead.
+     *
+     * @param sameDiff   the graph to add the vertex to
+     * @param layerInput the input variables; only {@value #INPUT_NAME} is used (rank 2 if its shape is unknown)
+     * @param paramTable variables for {@value #NUMERATOR_KEY} and {@value #DENOMINATOR_KEY}
+     * @param maskVars   ignored (masks pass through)
+     * @return R(input), the input's shape
+     */
     @Override
     public SDVariable defineVertex(SameDiff sameDiff, Map<String, SDVariable> layerInput,
                                    Map<String, SDVariable> paramTable, Map<String, SDVariable> maskVars) {
@@ -174,9 +217,14 @@ public class RationalVertex extends SameDiffVertex implements RationalLayer {
     /**
      * R(input).
      *
+     * @param sd             the graph to add the expression to
      * @param input          rank 2 (feed-forward), 3 (RNN, this vertex's format) or 4 (CNN, this vertex's format)
+     * @param rank           rank of {@code input}, 2, 3 or 4
      * @param params         variables for {@value #NUMERATOR_KEY} and {@value #DENOMINATOR_KEY}
      * @param numeratorNoise version D's noise [S, m+1] multiplying the numerator, or null for none
+     * @return R(input), the input's shape
+     * @throws IllegalStateException    for CHANNEL or GROUP sharing while the channel count is unknown
+     * @throws IllegalArgumentException for an unsupported rank or type, or coefficients of the wrong shape
      */
     public SDVariable define(SameDiff sd, SDVariable input, int rank, Map<String, SDVariable> params,
                              SDVariable numeratorNoise) {
@@ -190,13 +238,31 @@ public class RationalVertex extends SameDiffVertex implements RationalLayer {
                 spec.getNumeratorDegree(), spec.getDenominatorDegree(), sets, channels, rank, channelsLast(rank));
     }
 
-    /** Whether the channel axis of an input of this rank is the last one (NWC, NHWC). */
+    /**
+     * Whether the channel axis of an input of this rank is the last one (NWC, NHWC).
+     *
+     * @param rank the input's rank
+     * @return true for rank 3 with NWC or rank 4 with NHWC; false otherwise (the channel axis is axis 1)
+     */
     public boolean channelsLast(int rank) {
         return rank == 3 && rnnDataFormat == RNNFormat.NWC || rank == 4 && cnn2dDataFormat == CNN2DFormat.NHWC;
     }
 
     // ---------------------------------------------------------------- DL4J plumbing
 
+    /**
+     * Creates the runtime vertex ({@link RationalVertexImpl}) after taking the vertex's name and validating this
+     * configuration again (JSON deserialization bypasses the builder).
+     *
+     * @param graph            the computation graph
+     * @param name             the vertex's name in the graph
+     * @param idx              the vertex's index in the graph
+     * @param paramsView       this vertex's view of the graph's flattened parameters
+     * @param initializeParams whether to write the initial coefficients into the view (false when loading)
+     * @param networkDatatype  the graph's data type
+     * @return the runtime vertex
+     * @throws IllegalArgumentException for an invalid configuration
+     */
     @Override
     public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int idx,
                                                                       INDArray paramsView, boolean initializeParams,
@@ -206,11 +272,21 @@ public class RationalVertex extends SameDiffVertex implements RationalLayer {
         return new RationalVertexImpl(this, graph, name, idx, paramsView, initializeParams, networkDatatype);
     }
 
+    /**
+     * The vertex takes exactly one input.
+     *
+     * @return 1
+     */
     @Override
     public int minVertexInputs() {
         return 1;
     }
 
+    /**
+     * The vertex takes exactly one input.
+     *
+     * @return 1
+     */
     @Override
     public int maxVertexInputs() {
         return 1;
@@ -219,6 +295,13 @@ public class RationalVertex extends SameDiffVertex implements RationalLayer {
     /**
      * The output type equals the input type (FF, RNN, CNN or CNNFlat). Also takes the channel count (if not set) and
      * the RNN/CNN format from it, like a layer's {@code setNIn}.
+     *
+     * @param layerIndex   index of the vertex (unused)
+     * @param vertexInputs exactly one input type
+     * @return the input type itself
+     * @throws InvalidInputTypeException if there is not exactly one input type, it is of another kind, or its
+     *                                   channel count differs from a configured nIn
+     * @throws IllegalArgumentException  if the channel count taken from the input type does not fit the sharing
      */
     @Override
     public InputType getOutputType(int layerIndex, InputType... vertexInputs) throws InvalidInputTypeException {
@@ -248,20 +331,38 @@ public class RationalVertex extends SameDiffVertex implements RationalLayer {
         return t;
     }
 
-    /** Masks pass through unchanged. */
+    /**
+     * Masks pass through unchanged.
+     *
+     * @param maskArrays       the input's masks (may be null)
+     * @param currentMaskState the current mask state
+     * @param minibatchSize    the minibatch size (unused)
+     * @return the first mask (or null) with {@code currentMaskState}
+     */
     @Override
     public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState,
                                                            int minibatchSize) {
         return new Pair<>(maskArrays == null || maskArrays.length == 0 ? null : maskArrays[0], currentMaskState);
     }
 
-    /** The coefficients' regularization only; the network's global l1/l2/weight decay apply to weights. */
+    /**
+     * The coefficients' regularization only; the network's global l1/l2/weight decay apply to weights.
+     *
+     * @param paramName a parameter key (both keys are coefficients)
+     * @return {@link #coefficientRegularizationOrEmpty()}, never null
+     */
     @Override
     public List<Regularization> getRegularizationByParam(String paramName) {
         return coefficientRegularizationOrEmpty();
     }
 
-    /** The coefficients' updater if set, else this vertex's (its own or the network's). */
+    /**
+     * The coefficients' updater if set, else this vertex's (its own or the network's).
+     *
+     * @param paramName {@value #NUMERATOR_KEY} or {@value #DENOMINATOR_KEY}
+     * @return the updater of the coefficients
+     * @throws IllegalArgumentException for any other key, naming it and the accepted ones
+     */
     @Override
     public IUpdater getUpdaterByParam(String paramName) {
         if (NUMERATOR_KEY.equals(paramName) || DENOMINATOR_KEY.equals(paramName)) {
@@ -271,6 +372,12 @@ public class RationalVertex extends SameDiffVertex implements RationalLayer {
                 + List.of(NUMERATOR_KEY, DENOMINATOR_KEY));
     }
 
+    /**
+     * DL4J's memory report: the coefficients and the state of their updater, no working memory.
+     *
+     * @param inputTypes the single input type (also the output type)
+     * @return the report
+     */
     @Override
     public MemoryReport getMemoryReport(InputType... inputTypes) {
         InputType in = inputTypes[0];
@@ -278,25 +385,47 @@ public class RationalVertex extends SameDiffVertex implements RationalLayer {
                 coefficientUpdaterOr(updater));
     }
 
+    /**
+     * The vertex's single rational, named {@code "rational"}.
+     *
+     * @return one slot with keys {@value #NUMERATOR_KEY} and {@value #DENOMINATOR_KEY} over max(nIn, 1) channels
+     * @throws IllegalStateException for CHANNEL or GROUP sharing while the channel count is unknown
+     */
     @Override
     public List<RationalSlot> rationalSlots() {
         return List.of(new RationalSlot("rational", NUMERATOR_KEY, DENOMINATOR_KEY, spec.getVersion(),
                 spec.getNumeratorDegree(), spec.getDenominatorDegree(), numSets(), Math.max(nIn, 1)));
     }
 
-    /** The parameter shapes, always derived from the configuration (never read from or written to JSON). */
+    /**
+     * The parameter shapes, always derived from the configuration (never read from or written to JSON).
+     *
+     * @return DL4J's parameter table of this vertex (built by {@link #defineParametersAndInputs} when first needed)
+     */
     @Override
     @JsonIgnore
     public SDVertexParams getVertexParams() {
         return super.getVertexParams();
     }
 
+    /**
+     * Replaces the cached parameter shapes; null makes them be derived again (used when a size changes). Never read
+     * from JSON.
+     *
+     * @param vertexParams the parameter table, or null
+     */
     @Override
     @JsonIgnore
     public void setVertexParams(SDVertexParams vertexParams) {
         super.setVertexParams(vertexParams);
     }
 
+    /**
+     * A copy of this configuration: spec (immutable, shared), sizes, formats, name, data type, gradient
+     * normalization, and copies of the updaters and regularization lists.
+     *
+     * @return the copy, a {@code RationalVertex}
+     */
     @Override
     public GraphVertex clone() {
         RationalVertex c = new RationalVertex();
@@ -320,20 +449,41 @@ public class RationalVertex extends SameDiffVertex implements RationalLayer {
 
     // ---------------------------------------------------------------- getters and setters (JSON)
 
+    /**
+     * The rational: degrees, version, initialisation and sharing. Default: {@link RationalSpec#defaults()}.
+     *
+     * @return the spec (immutable)
+     */
     public RationalSpec getSpec() {
         return spec;
     }
 
+    /**
+     * Sets the rational (for JSON; use {@link Builder#spec(RationalSpec)}) and drops the cached parameter shapes. Not
+     * validated here: {@link #validate()} runs when the vertex is instantiated.
+     *
+     * @param spec the new spec
+     */
     public void setSpec(RationalSpec spec) {
         this.spec = spec;
         setVertexParams(null);
     }
 
-    /** Channel count c (0 until known). */
+    /**
+     * Channel count c (0 until known).
+     *
+     * @return c ≥ 0; 0 means "from the input type"
+     */
     public long getNIn() {
         return nIn;
     }
 
+    /**
+     * Sets the channel count (for JSON; use {@link Builder#nIn(long)}); a changed value drops the cached parameter
+     * shapes. Not validated here.
+     *
+     * @param nIn c ≥ 0 (0: from the input type)
+     */
     public void setNIn(long nIn) {
         if (this.nIn != nIn) {
             setVertexParams(null);
@@ -341,38 +491,77 @@ public class RationalVertex extends SameDiffVertex implements RationalLayer {
         this.nIn = nIn;
     }
 
+    /**
+     * Layout of rank-3 (recurrent) input. Default NCW; taken from an RNN input type.
+     *
+     * @return NCW ([mb, c, T]) or NWC ([mb, T, c])
+     */
     public RNNFormat getRnnDataFormat() {
         return rnnDataFormat;
     }
 
+    /**
+     * Sets the layout of rank-3 input (for JSON; use {@link Builder#dataFormat(RNNFormat)}).
+     *
+     * @param rnnDataFormat NCW or NWC
+     */
     public void setRnnDataFormat(RNNFormat rnnDataFormat) {
         this.rnnDataFormat = rnnDataFormat;
     }
 
+    /**
+     * Layout of rank-4 (convolutional) input. Default NCHW; taken from a CNN input type.
+     *
+     * @return NCHW ([mb, c, h, w]) or NHWC ([mb, h, w, c])
+     */
     public CNN2DFormat getCnn2dDataFormat() {
         return cnn2dDataFormat;
     }
 
+    /**
+     * Sets the layout of rank-4 input (for JSON; use {@link Builder#dataFormat(CNN2DFormat)}).
+     *
+     * @param cnn2dDataFormat NCHW or NHWC
+     */
     public void setCnn2dDataFormat(CNN2DFormat cnn2dDataFormat) {
         this.cnn2dDataFormat = cnn2dDataFormat;
     }
 
-    /** Regularization applied to the coefficients (only what was set on this vertex). */
+    /**
+     * Regularization applied to the coefficients (only what was set on this vertex). Default: empty.
+     *
+     * @return the list held by this configuration (not a copy)
+     */
     @Override
     public List<Regularization> getCoefficientRegularization() {
         return coefficientRegularization;
     }
 
+    /**
+     * Sets the coefficients' regularization (for JSON; use the builder words {@code coefficientRegularization},
+     * {@code coefficientL1/L2/WeightDecay}).
+     *
+     * @param coefficientRegularization the regularizations (null or empty: none); held, not copied
+     */
     public void setCoefficientRegularization(List<Regularization> coefficientRegularization) {
         this.coefficientRegularization = coefficientRegularization;
     }
 
-    /** The coefficients' own updater (null: the vertex's updater, else the network's). */
+    /**
+     * The coefficients' own updater. Default: null.
+     *
+     * @return the updater, or null when the coefficients use the vertex's updater, else the network's
+     */
     @Override
     public IUpdater getCoefficientUpdater() {
         return coefficientUpdater;
     }
 
+    /**
+     * Sets the coefficients' own updater (for JSON; use the builder word {@code coefficientUpdater}).
+     *
+     * @param coefficientUpdater the updater, or null for the vertex's
+     */
     public void setCoefficientUpdater(IUpdater coefficientUpdater) {
         this.coefficientUpdater = coefficientUpdater;
     }
@@ -421,42 +610,83 @@ public class RationalVertex extends SameDiffVertex implements RationalLayer {
         private IUpdater updater;
         private final CoefficientOptions coefficients = new CoefficientOptions();
 
-        /** The rational function: degrees, version, initialisation and sharing. */
+        /**
+         * The rational function: degrees, version, initialisation and sharing. Default:
+         * {@link RationalSpec#defaults()} ((5,4), version B, LeakyReLU init on [-3, 3], LAYER sharing).
+         *
+         * @param spec the spec
+         * @return this builder
+         * @throws NullPointerException if {@code spec} is null
+         */
         public Builder spec(RationalSpec spec) {
             this.spec = Objects.requireNonNull(spec, "spec");
             return this;
         }
 
-        /** Channel count (needed for CHANNEL/GROUP sharing when the graph has no input types). */
+        /**
+         * Channel count (needed for CHANNEL/GROUP sharing when the graph has no input types). Default 0: taken from
+         * the graph's input types. When set, every input must have exactly this many channels.
+         *
+         * @param channels c ≥ 0 (0: from the input type)
+         * @return this builder
+         */
         public Builder nIn(long channels) {
             this.nIn = channels;
             return this;
         }
 
-        /** Layout of recurrent input (default NCW; taken from an RNN input type when there is one). */
+        /**
+         * Layout of recurrent input (default NCW; taken from an RNN input type when there is one).
+         *
+         * @param format NCW ([mb, c, T]) or NWC ([mb, T, c])
+         * @return this builder
+         * @throws NullPointerException if {@code format} is null
+         */
         public Builder dataFormat(RNNFormat format) {
             this.rnnDataFormat = Objects.requireNonNull(format, "format");
             return this;
         }
 
-        /** Layout of convolutional input (default NCHW; taken from a CNN input type when there is one). */
+        /**
+         * Layout of convolutional input (default NCHW; taken from a CNN input type when there is one).
+         *
+         * @param format NCHW ([mb, c, h, w]) or NHWC ([mb, h, w, c])
+         * @return this builder
+         * @throws NullPointerException if {@code format} is null
+         */
         public Builder dataFormat(CNN2DFormat format) {
             this.cnn2dDataFormat = Objects.requireNonNull(format, "format");
             return this;
         }
 
-        /** Updater of the vertex's parameters (default: the network's; see {@code coefficientUpdater}). */
+        /**
+         * Updater of the vertex's parameters (default: the network's; see {@code coefficientUpdater}).
+         *
+         * @param updater the updater, or null for the network's
+         * @return this builder
+         */
         public Builder updater(IUpdater updater) {
             this.updater = updater;
             return this;
         }
 
+        /**
+         * The coefficient options behind the coefficient words.
+         *
+         * @return this builder's options
+         */
         @Override
         public CoefficientOptions coefficientOptions() {
             return coefficients;
         }
 
-        /** @throws IllegalArgumentException for an invalid setting, naming the value and its range */
+        /**
+         * Builds and validates the vertex.
+         *
+         * @return the vertex configuration
+         * @throws IllegalArgumentException for an invalid setting, naming the value and its range (invalid spec,
+         *                                  negative nIn, a channel count that does not fit the sharing)
+         */
         public RationalVertex build() {
             return new RationalVertex(this);
         }

@@ -37,9 +37,11 @@ public final class SameDiffGradientScale {
 
     /**
      * The gradient factor of SameDiff's external-errors mechanism in this JVM (2.0 on DL4J 1.0.0-M2.1), measured on
-     * first use.
+     * first use (thread-safe; later calls return the cached value).
      *
-     * @throws IllegalStateException if the gradients are not a common multiple of the true ones
+     * @return the factor, finite and positive (1.0 when the mechanism is exact)
+     * @throws IllegalStateException if the gradients are not a common multiple of the true ones (not cached: the
+     *                               next call measures again)
      */
     public static double factor() {
         Double f = factor;

@@ -42,17 +42,31 @@ import java.util.Map;
  */
 public class RationalDenseImpl extends SameDiffLayerRuntime {
 
+    /** Name of the input placeholder. */
     static final String INPUT = "input";
+    /** Name of version D's noise placeholder (SAMEDIFF execution). */
     static final String NOISE = "numeratorNoise";
 
+    /** The graph for inputs of rank {@link #graphRank}; null until the first pass. */
     private transient ExternalErrorsGraph graph;
+    /** Input rank the graph was built for (2 or 3). */
     private transient int graphRank;
+    /** Version D's numerator noise (created with the graph). */
     private transient NumeratorNoise noise;
+    /** Whether the graph computes only z = x W + b (FUSED execution). */
     private transient boolean fused;
     /** FUSED: z of the last training forward pass and the input it was computed from. */
     private transient INDArray preActivation;
+    /** FUSED: the input {@link #preActivation} was computed from (compared by identity). */
     private transient INDArray preActivationInput;
 
+    /**
+     * A runtime for this layer configuration; called by {@link RationalDense#instantiate}, which then sets the
+     * listeners, index, parameter views and configuration. The graph is built on the first pass.
+     *
+     * @param conf     the network's configuration of this layer (its layer is a {@link RationalDense})
+     * @param dataType the network's data type (of the parameters, the graph and the output)
+     */
     public RationalDenseImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
@@ -61,6 +75,16 @@ public class RationalDenseImpl extends SameDiffLayerRuntime {
         return (RationalDense) layerConf();
     }
 
+    /**
+     * y = R(x W + b), after the layer's input dropout (if any, in training). In training, version D draws fresh
+     * numerator noise (kept for the following backward pass), and FUSED keeps z for it.
+     *
+     * @param training     whether this is a training pass
+     * @param workspaceMgr DL4J's workspace manager; the output is an {@code ACTIVATIONS} array
+     * @return [mb, nOut], or [mb, nOut, T] / [mb, T, nOut] for rank-3 input (the layer's RNN format), in the network's
+     *         data type
+     * @throws IllegalArgumentException if the input's rank is not 2 or 3 or its size differs from nIn
+     */
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
@@ -84,6 +108,16 @@ public class RationalDenseImpl extends SameDiffLayerRuntime {
         return out;
     }
 
+    /**
+     * Exact gradients for the last forward pass's input: writes dL/dW, dL/db and the coefficient gradients into the
+     * layer's gradient views (created detached when the layer is used outside a network's fit) and returns dL/dx.
+     *
+     * @param epsilon      dL/dy, the output's shape
+     * @param workspaceMgr DL4J's workspace manager; dL/dx is an {@code ACTIVATION_GRAD} array
+     * @return the parameter gradients (the views) and dL/dx, the input's shape, with the dropout mask applied
+     * @throws IllegalArgumentException if {@code epsilon}'s shape is not the output shape, or the input is invalid
+     * @throws IllegalStateException    if SameDiff returns no gradient for a parameter or the input
+     */
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
@@ -190,6 +224,7 @@ public class RationalDenseImpl extends SameDiffLayerRuntime {
         }
     }
 
+    /** Builds the graph for the current input's rank (rank 2 when no input is set). */
     @Override
     protected void doInit() {
         ensureGraph(input == null ? 2 : checkInput(input));
@@ -216,6 +251,7 @@ public class RationalDenseImpl extends SameDiffLayerRuntime {
         return rank;
     }
 
+    /** The output shape for this input: the input's shape with nOut on the feature axis. */
     private long[] outputShape(INDArray in) {
         long[] s = in.shape().clone();
         int axis = s.length == 3 && dense().getRnnDataFormat() == RNNFormat.NWC ? 2 : 1;
@@ -223,10 +259,12 @@ public class RationalDenseImpl extends SameDiffLayerRuntime {
         return s;
     }
 
+    /** Prefix of error messages, naming the layer. */
     private String name() {
         return "RationalDense layer '" + dense().getLayerName() + "': ";
     }
 
+    /** Forgets version D's noise of the last training pass. */
     @Override
     public void clearNoiseWeightParams() {
         if (noise != null) {
@@ -234,6 +272,7 @@ public class RationalDenseImpl extends SameDiffLayerRuntime {
         }
     }
 
+    /** Clears the input and other per-pass state (DL4J's {@code clear}), version D's noise and FUSED's kept z. */
     @Override
     public void clear() {
         super.clear();

@@ -33,19 +33,45 @@ import java.util.Map;
  */
 public class RationalVertexImpl extends SameDiffGraphVertex {
 
+    /** Name of version D's noise placeholder. */
     static final String NOISE = "numeratorNoise";
 
+    /** The vertex's configuration (runtime state, not part of a saved model: the configuration is saved as JSON). */
     private final RationalVertex conf;
+    /** The graph for inputs of rank {@link #graphRank}; null until the first pass (runtime state, never saved). */
     private ExternalErrorsGraph graph;
+    /** Input rank the graph was built for, 2 to 4 (runtime state, never saved). */
     private int graphRank;
+    /** Version D's numerator noise, created with the graph (runtime state, never saved). */
     private NumeratorNoise noise;
 
+    /**
+     * A runtime for this vertex configuration; called by {@link RationalVertex#instantiate}. The graph is built on
+     * the first pass.
+     *
+     * @param config      the vertex's configuration
+     * @param graph       the computation graph
+     * @param name        the vertex's name in the graph
+     * @param vertexIndex the vertex's index in the graph
+     * @param paramsView  this vertex's view of the graph's flattened parameters
+     * @param initParams  whether to write the initial coefficients into the view (false when loading)
+     * @param dataType    the graph's data type
+     */
     public RationalVertexImpl(RationalVertex config, ComputationGraph graph, String name, int vertexIndex,
                               INDArray paramsView, boolean initParams, DataType dataType) {
         super(config, graph, name, vertexIndex, paramsView, initParams, dataType);
         this.conf = config;
     }
 
+    /**
+     * R(input). In training, version D draws fresh numerator noise, kept for the following backward pass.
+     *
+     * @param training     whether this is a training pass
+     * @param workspaceMgr DL4J's workspace manager; the output is an {@code ACTIVATIONS} array
+     * @return R(input), the input's shape, in the graph's data type
+     * @throws IllegalStateException    if the vertex does not have exactly one input array
+     * @throws IllegalArgumentException if the input's rank is not 2, 3 or 4 or its channel count differs from nIn
+     */
     @Override
     public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
         INDArray in = input();
@@ -59,6 +85,19 @@ public class RationalVertexImpl extends SameDiffGraphVertex {
         return graph.output(ph, workspaceMgr);
     }
 
+    /**
+     * Exact gradients for the last forward pass's input and the vertex's epsilon: writes the coefficient gradients
+     * into the vertex's gradient views (created detached when the vertex is used outside a graph's fit) and returns
+     * dL/d(input).
+     *
+     * @param tbptt        ignored (the vertex is element-wise, so truncated BPTT needs nothing special)
+     * @param workspaceMgr DL4J's workspace manager; dL/d(input) is an {@code ACTIVATION_GRAD} array
+     * @return the coefficient gradients (the views) and a one-element array with dL/d(input), the input's shape
+     * @throws IllegalStateException    if the vertex does not have exactly one input array, or SameDiff returns no
+     *                                  gradient
+     * @throws IllegalArgumentException if epsilon is missing or its shape differs from the input's, or the input is
+     *                                  invalid
+     */
     @Override
     public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
         INDArray in = input();
@@ -86,6 +125,7 @@ public class RationalVertexImpl extends SameDiffGraphVertex {
         return new Pair<>(g, new INDArray[]{dx});
     }
 
+    /** The single input array; IllegalStateException if there is not exactly one. */
     private INDArray input() {
         if (inputs == null || inputs.length != 1 || inputs[0] == null) {
             throw new IllegalStateException(name() + "expects exactly 1 input array, got "
@@ -124,6 +164,7 @@ public class RationalVertexImpl extends SameDiffGraphVertex {
         }
     }
 
+    /** Builds the graph for the current input's rank. */
     @Override
     protected void doInit() {
         ensureGraph(checkInput(input()));
@@ -146,10 +187,16 @@ public class RationalVertexImpl extends SameDiffGraphVertex {
         return rank;
     }
 
+    /** Prefix of error messages, naming the vertex. */
     private String name() {
         return "RationalVertex '" + getVertexName() + "': ";
     }
 
+    /**
+     * Sets the vertex's gradient view and splits it into the per-parameter views [S, m+1] and [S, n'].
+     *
+     * @param backpropGradientsViewArray this vertex's view of the graph's flattened gradient
+     */
     @Override
     public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
         SDVertexParams vp = conf.getVertexParams();
@@ -158,6 +205,14 @@ public class RationalVertexImpl extends SameDiffGraphVertex {
                 vp.getParamShapes(), backpropGradientsViewArray, null, conf);
     }
 
+    /**
+     * Keeps the masks and passes them through unchanged.
+     *
+     * @param maskArrays       the input's masks (may be null)
+     * @param currentMaskState the current mask state
+     * @param minibatchSize    the minibatch size (unused)
+     * @return the first mask (or null) with {@code currentMaskState}
+     */
     @Override
     public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState,
                                                            int minibatchSize) {
@@ -165,6 +220,7 @@ public class RationalVertexImpl extends SameDiffGraphVertex {
         return conf.feedForwardMaskArrays(maskArrays, currentMaskState, minibatchSize);
     }
 
+    /** Clears the inputs and other per-pass state (DL4J's {@code clearVertex}) and version D's noise. */
     @Override
     public void clearVertex() {
         super.clearVertex();
@@ -173,6 +229,11 @@ public class RationalVertexImpl extends SameDiffGraphVertex {
         }
     }
 
+    /**
+     * A description for logs.
+     *
+     * @return the vertex's name and configuration
+     */
     @Override
     public String toString() {
         return "RationalVertexImpl(name=" + getVertexName() + ", " + conf + ")";
