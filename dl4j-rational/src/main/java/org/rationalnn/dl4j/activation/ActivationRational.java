@@ -390,6 +390,12 @@ public final class ActivationRational extends BaseActivationFunction {
         return out;
     }
 
+    /**
+     * Equal if version, sharing, channel axis and every coefficient are equal.
+     *
+     * @param o another object
+     * @return true for an {@code ActivationRational} that computes the same function in the same layout
+     */
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -403,6 +409,11 @@ public final class ActivationRational extends BaseActivationFunction {
                 && Arrays.deepEquals(numerator, a.numerator) && Arrays.deepEquals(denominator, a.denominator);
     }
 
+    /**
+     * A hash over the fields {@link #equals} compares.
+     *
+     * @return the hash code
+     */
     @Override
     public int hashCode() {
         return Objects.hash(version, sharing, channelsLast, Arrays.deepHashCode(numerator),

@@ -135,6 +135,11 @@ public final class CoefficientOptions {
         return value == 0 ? new Regularization[0] : new Regularization[]{make.apply(value)};
     }
 
+    /**
+     * A description for logs.
+     *
+     * @return the updater and the regularization list
+     */
     @Override
     public String toString() {
         return "CoefficientOptions{updater=" + updater + ", regularization=" + Arrays.toString(regularization.toArray())

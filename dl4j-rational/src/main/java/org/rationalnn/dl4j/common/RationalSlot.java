@@ -164,6 +164,11 @@ public final class RationalSlot {
         return new RationalFunction(version, num.getRow(set).toDoubleVector(), den.getRow(set).toDoubleVector());
     }
 
+    /**
+     * A description for logs.
+     *
+     * @return name, keys, version, type (m,n), sets and channels
+     */
     @Override
     public String toString() {
         return "RationalSlot{" + name + ": " + numeratorKey + "/" + denominatorKey + ", " + version + " ("

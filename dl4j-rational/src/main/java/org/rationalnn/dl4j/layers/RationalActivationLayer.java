@@ -429,6 +429,13 @@ public class RationalActivationLayer extends BaseLayer implements RationalLayer 
         this.coefficientRegularization = coefficientRegularization;
     }
 
+    /**
+     * Equal if DL4J's {@code BaseLayer} fields (name, updaters, dropout, constraints, ...) and every field of this
+     * class (spec, nIn, data formats, coefficient updater and regularization) are equal.
+     *
+     * @param o another object
+     * @return true for an equal configuration
+     */
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -443,12 +450,22 @@ public class RationalActivationLayer extends BaseLayer implements RationalLayer 
                 && Objects.equals(coefficientRegularization, l.coefficientRegularization);
     }
 
+    /**
+     * A hash over the fields {@link #equals} compares.
+     *
+     * @return the hash code
+     */
     @Override
     public int hashCode() {
         return Objects.hash(super.hashCode(), spec, nIn, rnnDataFormat, cnn2dDataFormat, coefficientUpdater,
                 coefficientRegularization);
     }
 
+    /**
+     * A description for logs and configuration summaries.
+     *
+     * @return the name, spec, nIn, data formats and coefficient training options
+     */
     @Override
     public String toString() {
         return "RationalActivationLayer(name=" + layerName + ", spec=" + spec + ", nIn=" + nIn + ", rnnFormat="

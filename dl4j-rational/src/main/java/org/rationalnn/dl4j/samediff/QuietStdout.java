@@ -53,6 +53,7 @@ final class QuietStdout {
             this.owner = owner;
         }
 
+        /** Drops the line if it is one of SameDiff's differentiation lines from the owner thread, else prints it. */
         @Override
         public void println(String x) {
             if (Thread.currentThread() == owner && x != null && x.startsWith(SAMEDIFF_PREFIX)) {

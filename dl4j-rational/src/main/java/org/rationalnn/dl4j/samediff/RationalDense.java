@@ -800,6 +800,14 @@ public class RationalDense extends SameDiffLayer implements RationalLayer {
         this.execution = execution;
     }
 
+    /**
+     * Equal if every field of this class (sizes, spec, bias, bias init, RNN format, coefficient updater and
+     * regularization, execution) and the inherited configuration (name, dropout, constraints, regularization,
+     * updaters, gradient normalization, weight init) are equal.
+     *
+     * @param o another object
+     * @return true for an equal configuration
+     */
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -823,6 +831,11 @@ public class RationalDense extends SameDiffLayer implements RationalLayer {
                 && weightInit == l.weightInit && Objects.equals(paramWeightInit, l.paramWeightInit);
     }
 
+    /**
+     * A hash over a subset of the fields {@link #equals} compares.
+     *
+     * @return the hash code
+     */
     @Override
     public int hashCode() {
         return Objects.hash(nIn, nOut, hasBias, biasInit, spec, rnnDataFormat, coefficientUpdater,
@@ -830,6 +843,11 @@ public class RationalDense extends SameDiffLayer implements RationalLayer {
                 weightInit, paramWeightInit);
     }
 
+    /**
+     * A description for logs and configuration summaries.
+     *
+     * @return the name, sizes, spec, bias, RNN format and execution
+     */
     @Override
     public String toString() {
         return "RationalDense(name=" + layerName + ", nIn=" + nIn + ", nOut=" + nOut + ", spec=" + spec + ", hasBias="

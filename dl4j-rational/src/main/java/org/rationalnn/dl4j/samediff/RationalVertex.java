@@ -566,6 +566,13 @@ public class RationalVertex extends SameDiffVertex implements RationalLayer {
         this.coefficientUpdater = coefficientUpdater;
     }
 
+    /**
+     * Equal if spec, nIn, data formats, coefficient regularization and updater, the vertex's updater and its gradient
+     * normalization (and threshold) are equal; the name is not compared.
+     *
+     * @param o another object
+     * @return true for an equal configuration
+     */
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -584,12 +591,22 @@ public class RationalVertex extends SameDiffVertex implements RationalLayer {
                 && Double.compare(gradientNormalizationThreshold, v.gradientNormalizationThreshold) == 0;
     }
 
+    /**
+     * A hash over a subset of the fields {@link #equals} compares.
+     *
+     * @return the hash code
+     */
     @Override
     public int hashCode() {
         return Objects.hash(spec, nIn, rnnDataFormat, cnn2dDataFormat, coefficientRegularization, coefficientUpdater,
                 updater);
     }
 
+    /**
+     * A description for logs and configuration summaries.
+     *
+     * @return the spec, nIn, data formats and coefficient training options
+     */
     @Override
     public String toString() {
         return "RationalVertex(spec=" + spec + ", nIn=" + nIn + ", rnnFormat=" + rnnDataFormat + ", cnnFormat="
