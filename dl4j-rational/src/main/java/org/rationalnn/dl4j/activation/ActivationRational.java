@@ -423,12 +423,13 @@ public final class ActivationRational extends BaseActivationFunction {
     /**
      * A short description for logs and DL4J's configuration summaries.
      *
-     * @return {@code rational(<version>, (<m>,<k>), <sharing>, sets=<S>)}, with k the number of denominator
-     *         coefficients per set
+     * @return {@code rational(<version>, (<m>,<n>), <sharing>, sets=<S>)}, with (m, n) the type in PAU's meaning
+     *         (version C stores n + 1 denominator coefficients)
      */
     @Override
     public String toString() {
-        return "rational(" + version + ", (" + (numerator[0].length - 1) + "," + denominator[0].length + "), "
-                + sharing + ", sets=" + numerator.length + ")";
+        return "rational(" + version + ", (" + (numerator[0].length - 1) + ","
+                + version.denominatorDegree(denominator[0].length) + "), " + sharing + ", sets=" + numerator.length
+                + ")";
     }
 }

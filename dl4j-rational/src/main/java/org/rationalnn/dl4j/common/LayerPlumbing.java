@@ -56,23 +56,29 @@ public final class LayerPlumbing {
     }
 
     /**
-     * DL4J's memory report of a layer that keeps only its parameters and updater state (no working or cache
-     * memory beyond DL4J's own arrays).
+     * DL4J's memory report of a layer that keeps only its parameters and updater state (no working or cache memory
+     * beyond DL4J's own arrays), for a layer whose coefficients may have their own updater: the updater state is
+     * that of the layer's updater for the other parameters plus that of the coefficients' updater for the
+     * coefficients ({@link RationalLayer#coefficientCount()}).
      *
      * @param name       the layer's name
-     * @param layerClass the layer configuration's class
+     * @param layerClass the configuration class
      * @param in         the input type
      * @param out        the output type
-     * @param numParams  number of parameters of the layer (all of them, coefficients included)
-     * @param updater    the layer's updater, whose state size per parameter is counted (null: plain SGD, no state)
-     * @return the report: {@code numParams} parameters and the updater state as standard memory, no working or cache
-     *         memory
+     * @param numParams  all parameters of the layer
+     * @param layer      the layer (its coefficient count and coefficient updater)
+     * @param updater    the layer's updater (null: plain SGD, no state)
+     * @return the report
      */
     public static LayerMemoryReport parameterOnlyReport(String name, Class<?> layerClass, InputType in,
-                                                        InputType out, long numParams, IUpdater updater) {
+                                                        InputType out, long numParams, RationalLayer layer,
+                                                        IUpdater updater) {
         IUpdater u = updater == null ? new Sgd() : updater;
+        IUpdater cu = layer.coefficientUpdaterOr(u);
+        long coefficients = Math.min(numParams, layer.coefficientCount());
+        long state = u.stateSize(numParams - coefficients) + cu.stateSize(coefficients);
         return new LayerMemoryReport.Builder(name, layerClass, in, out)
-                .standardMemory(numParams, u.stateSize(numParams))
+                .standardMemory(numParams, state)
                 .workingMemory(0, 0, MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS)
                 .cacheMemory(MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS).build();
     }

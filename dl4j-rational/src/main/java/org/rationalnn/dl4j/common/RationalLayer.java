@@ -92,6 +92,21 @@ public interface RationalLayer {
     }
 
     /**
+     * Number of rational coefficients the layer holds: Σ over {@link #rationalSlots()} of S·(m + 1 + stored
+     * denominator coefficients).
+     *
+     * @return the coefficient count
+     */
+    default long coefficientCount() {
+        long sum = 0;
+        for (RationalSlot slot : rationalSlots()) {
+            sum += (long) slot.sets() * (slot.numeratorDegree() + 1
+                    + slot.version().denominatorLength(slot.denominatorDegree()));
+        }
+        return sum;
+    }
+
+    /**
      * The updater of the coefficients: {@link #getCoefficientUpdater()} if set, else {@code layerUpdater}.
      *
      * @param layerUpdater the updater of the layer's other parameters (may be null)

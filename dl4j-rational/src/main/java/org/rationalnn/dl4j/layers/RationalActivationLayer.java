@@ -299,7 +299,7 @@ public class RationalActivationLayer extends BaseLayer implements RationalLayer 
     @Override
     public LayerMemoryReport getMemoryReport(InputType inputType) {
         return LayerPlumbing.parameterOnlyReport(layerName, RationalActivationLayer.class, inputType,
-                getOutputType(-1, inputType), initializer().numParams(this), getIUpdater());
+                getOutputType(-1, inputType), initializer().numParams(this), this, getIUpdater());
     }
 
     /**

@@ -575,7 +575,7 @@ public class RationalDense extends SameDiffLayer implements RationalLayer {
     @Override
     public LayerMemoryReport getMemoryReport(InputType inputType) {
         return LayerPlumbing.parameterOnlyReport(layerName, RationalDense.class, inputType,
-                getOutputType(-1, inputType), initializer().numParams(this), updater);
+                getOutputType(-1, inputType), initializer().numParams(this), this, updater);
     }
 
     /**

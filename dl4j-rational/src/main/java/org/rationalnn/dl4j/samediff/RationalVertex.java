@@ -380,9 +380,13 @@ public class RationalVertex extends SameDiffVertex implements RationalLayer {
      */
     @Override
     public MemoryReport getMemoryReport(InputType... inputTypes) {
+        if (inputTypes == null || inputTypes.length != 1 || inputTypes[0] == null) {
+            throw new IllegalArgumentException(where() + "memory report needs exactly 1 input type, got "
+                    + (inputTypes == null ? "null" : Arrays.toString(inputTypes)));
+        }
         InputType in = inputTypes[0];
-        return LayerPlumbing.parameterOnlyReport(getName(), RationalVertex.class, in, in, numParams(true),
-                coefficientUpdaterOr(updater));
+        return LayerPlumbing.parameterOnlyReport(getName(), RationalVertex.class, in, in, numParams(true), this,
+                updater);
     }
 
     /**

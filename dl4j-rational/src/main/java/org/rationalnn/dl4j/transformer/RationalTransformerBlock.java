@@ -675,7 +675,7 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
     @Override
     public LayerMemoryReport getMemoryReport(InputType inputType) {
         return LayerPlumbing.parameterOnlyReport(layerName, RationalTransformerBlock.class, inputType,
-                getOutputType(-1, inputType), initializer().numParams(this), updater);
+                getOutputType(-1, inputType), initializer().numParams(this), this, updater);
     }
 
     /** The coefficients' own updater (null: the layer's updater). */

@@ -310,6 +310,19 @@ class CoefficientContractTest {
     }
 
     @Test
+    void memoryReportsCountTheCoefficientUpdatersState() {
+        RationalActivationLayer layer = new RationalActivationLayer.Builder().spec(SPEC).updater(new Sgd(0.1))
+                .coefficientUpdater(new Adam(1e-3)).build();
+        assertEquals(6, layer.coefficientCount(), "(3,2) version B: 4 + 2 coefficients");
+        assertEquals(12, layer.getMemoryReport(InputType.feedForward(3)).getUpdaterStateSize(),
+                "Adam keeps 2 values per coefficient, the layer's Sgd none");
+        RationalDense dense = new RationalDense.Builder().nIn(3).nOut(4).spec(SPEC).updater(new Adam(1e-3))
+                .coefficientUpdater(new Sgd(0.1)).build();
+        assertEquals(2 * (3 * 4 + 4), dense.getMemoryReport(InputType.feedForward(3)).getUpdaterStateSize(),
+                "Adam state for W and b only");
+    }
+
+    @Test
     void blockRejectsExplicitZeroWidth() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new RationalTransformerBlock.Builder().dModel(0));

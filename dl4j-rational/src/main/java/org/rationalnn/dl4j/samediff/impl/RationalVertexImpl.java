@@ -37,13 +37,13 @@ public class RationalVertexImpl extends SameDiffGraphVertex {
     static final String NOISE = "numeratorNoise";
 
     /** The vertex's configuration (runtime state, not part of a saved model: the configuration is saved as JSON). */
-    private final RationalVertex conf;
+    private final transient RationalVertex conf;
     /** The graph for inputs of rank {@link #graphRank}; null until the first pass (runtime state, never saved). */
-    private ExternalErrorsGraph graph;
+    private transient ExternalErrorsGraph graph;
     /** Input rank the graph was built for, 2 to 4 (runtime state, never saved). */
-    private int graphRank;
+    private transient int graphRank;
     /** Version D's numerator noise, created with the graph (runtime state, never saved). */
-    private NumeratorNoise noise;
+    private transient NumeratorNoise noise;
 
     /**
      * A runtime for this vertex configuration; called by {@link RationalVertex#instantiate}. The graph is built on
