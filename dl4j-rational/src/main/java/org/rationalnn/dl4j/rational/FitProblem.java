@@ -93,22 +93,14 @@ final class FitProblem {
         return RationalFunction.value(v, p, 0, m + 1, p, m + 1, n, t) - y;
     }
 
-    /** r(t) = R(t) − y; writes dr/dc for every coefficient (A: one-sided derivative at b = 0). */
+    /**
+     * r(t) = R(t) − y; writes dr/dc for every coefficient into {@code grad} ({@code dB}: scratch of length n).
+     * The derivatives are those of {@link RationalFunction#gradients}, with its subgradient convention
+     * {@link RationalVersion#sign(double)} for |b_k| (version A) and for the outer |T| (B, C, D).
+     */
     double gradientRow(double[] p, double t, double y, double[] grad, double[] dB) {
         RationalFunction.gradients(v, p, 0, m + 1, p, m + 1, n, t, grad, 0, dB, 0);
-        double invQ = grad[0];
-        double r = RationalFunction.numeratorValue(p, 0, m + 1, t) * invQ;
-        if (v == RationalVersion.A) {
-            // d|b|/db at b = 0 is taken as +1 so that a zero coefficient can move
-            double ax = Math.abs(t);
-            double pw = ax;
-            for (int k = 0; k < n; k++) {
-                if (p[m + 1 + k] == 0) {
-                    dB[k] = -r * invQ * pw;
-                }
-                pw *= ax;
-            }
-        }
+        double r = RationalFunction.numeratorValue(p, 0, m + 1, t) * grad[0];
         System.arraycopy(dB, 0, grad, m + 1, n);
         return r - y;
     }
