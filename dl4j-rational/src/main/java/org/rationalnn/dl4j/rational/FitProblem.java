@@ -33,6 +33,9 @@ final class FitProblem {
     double[] xs;
     double[] ts;
     double[] ys;
+    /** The coefficient box [lower_i, upper_i] every accepted iterate lies in (see {@link #defaultBox()}). */
+    private double[] lower;
+    private double[] upper;
 
     FitProblem(DoubleUnaryOperator g, RationalVersion v, int m, int n, double lo, double hi, double[] denseY) {
         this.g = g;
@@ -55,6 +58,8 @@ final class FitProblem {
             y[i] = g.applyAsDouble(x[i]);
         }
         setGrid(x, y);
+        double[][] box = defaultBox();
+        setBox(box[0], box[1]);
     }
 
     private void setGrid(double[] x, double[] y) {
@@ -171,10 +176,58 @@ final class FitProblem {
         return i <= m ? COEFFICIENT_LIMIT * yScale : COEFFICIENT_LIMIT;
     }
 
-    /** Finite coefficients within their bounds, and for version N a pole-free denominator. */
+    /**
+     * The box of a fit: |c_i| ≤ {@link #limit(int)}, and for version A the kink margin b_k ∈ [δ_k, limit]
+     * ({@link KinkMargin#versionA}, in scaled units δ_k·s^k, raised by a relative 1e-9 so that the coefficients
+     * in x keep the margin after the conversion).
+     *
+     * @return {lower, upper}
+     */
+    double[][] defaultBox() {
+        double[] lo = new double[np];
+        double[] up = new double[np];
+        for (int i = 0; i < np; i++) {
+            up[i] = limit(i);
+            lo[i] = -up[i];
+        }
+        if (v == RationalVersion.A) {
+            for (int k = 0; k < n; k++) {
+                lo[m + 1 + k] = KinkMargin.versionA(k + 1, s) * Math.pow(s, k + 1) * (1 + 1e-9);
+            }
+        }
+        return new double[][] {lo, up};
+    }
+
+    /** Replaces the box (copies). */
+    private void setBox(double[] lo, double[] up) {
+        this.lower = lo.clone();
+        this.upper = up.clone();
+    }
+
+    /** Lower end of coefficient i's box. */
+    double lower(int i) {
+        return lower[i];
+    }
+
+    /** Upper end of coefficient i's box. */
+    double upper(int i) {
+        return upper[i];
+    }
+
+    /** The nearest point of the box (version A: |b_k| first, since only |b_k| enters Q). */
+    double[] project(double[] p) {
+        double[] q = p.clone();
+        for (int i = 0; i < np; i++) {
+            double c = v == RationalVersion.A && i > m ? Math.abs(q[i]) : q[i];
+            q[i] = Math.min(upper[i], Math.max(lower[i], c));
+        }
+        return q;
+    }
+
+    /** Finite coefficients inside the box, and for version N a pole-free denominator. */
     boolean acceptable(double[] p) {
         for (int i = 0; i < np; i++) {
-            if (!(Math.abs(p[i]) <= limit(i))) {
+            if (!(p[i] >= lower[i] && p[i] <= upper[i])) {
                 return false;
             }
         }

@@ -1,6 +1,5 @@
 package org.rationalnn.dl4j.rational;
 
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -11,7 +10,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Near-minimax fits of a rational function R = P/Q of a given {@link RationalVersion} and type (m, n) to a
- * target function on an interval [lo, hi].
+ * target function on an interval [lo, hi], with every fitted coefficient in differentiable territory.
  *
  * <p>Method (deterministic: no randomness, no dependence on timing or threads):
  * <ol>
@@ -20,30 +19,58 @@ import org.slf4j.LoggerFactory;
  * the denominator), so the returned coefficients are in x and evaluate the same function.</li>
  * <li>The fit grid has Chebyshev-clustered and uniform points, plus points clustered geometrically around 0
  * (where most activations have their kink) when 0 is inside.</li>
- * <li>Starts: the linearised least-squares solution of P(t) − f(t)·(offset + T(t)) ≈ 0 (a linear problem, solved
- * by Hipparchus' QR with a tiny ridge against rank deficiency), the same with only the even powers of T (so
- * that T ≥ 0), and a polynomial start (least-squares P with a small denominator). Each start is refined by
- * nonlinear least squares with Hipparchus' {@code LevenbergMarquardtOptimizer}, using the analytic Jacobian of
- * {@link RationalFunction#gradients}; the best distinct ones are polished (below). For m ≥ 2, n ≥ 3 and
- * m + n ≤ {@value #LOWER_START_MAX_DEGREE_SUM}, the fit of type (m − 2, n − 2), padded with zeros, is polished
- * too, so raising the degrees never makes a fit worse. For m ≤ n the minimax polynomial (Q = 1) is a candidate
- * as well, so the fit is never worse than it.</li>
- * <li>Polishing, step 1: a few rounds of Lawson's iteratively reweighted least squares (w_j ← w_j·|r_j|,
- * renormalised, LM warm-started every round) move the least-squares solution towards the minimax one.</li>
- * <li>Polishing, step 2: trust-region sequential linear programming on the error peaks (an exchange method in
- * the spirit of Remez). Every step finds the local maxima of |R − f| on the grid, refines each inside its grid
- * cell by golden section, linearises the residuals there and solves min z s.t. |r_j + J_j·d| ≤ z with bounds on
- * the step and on the coefficient magnitudes by Hipparchus' {@code SimplexSolver}. A step is kept only if the
- * true maximum error decreases. Afterwards the error is scanned on a dense grid; peaks the fit grid missed are
- * added to it and the polishing resumes. The candidate with the smallest dense-grid error wins.</li>
- * <li>Coefficient magnitudes stay sane: in the scaled variable, |denominator coefficient| ≤ 1000 and
- * |numerator coefficient| ≤ 1000·max|f| (so fitting c·f gives c times the fit of f).</li>
+ * <li><b>Coefficient box.</b> In the scaled variable, |denominator coefficient| ≤ 1000 and |numerator
+ * coefficient| ≤ 1000·max|f| (so fitting c·f gives c times the fit of f); for version A moreover every
+ * b_k ≥ δ_k, the kink margin below. Every least-squares, polish and candidate step stays in this box.</li>
+ * <li><b>Bounded least squares from several starts.</b> Starts: the linearised least-squares solution of
+ * P(t) − f(t)·(offset + T(t)) ≈ 0 (a linear problem, solved by Hipparchus' QR with a tiny ridge against rank
+ * deficiency), the same with only the even powers of T, a polynomial start (least-squares P with a small
+ * denominator), and fixed denominator patterns (d·(1, 1, ...), alternating signs, odd powers only, even powers
+ * only, d in {0.1, 1, 10}) with their least-squares numerators, which reach basins far from Q = 1 (e.g. the large
+ * odd terms with which B and C approximate |x| closely). Each start is refined by nonlinear least squares with
+ * Hipparchus' {@code LevenbergMarquardtOptimizer} on c = mid + half·tanh(u) (so the box holds) with the analytic
+ * Jacobian of {@link RationalFunction#gradients}; the pattern starts are screened by a short run first. For
+ * m ≥ 2, n ≥ 3 and m + n ≤ {@value #LOWER_START_MAX_DEGREE_SUM}, the fit of type (m − 2, n − 2), padded with
+ * zeros, is a start too, so raising the degrees never makes a fit worse. For m ≤ n the minimax polynomial (Q = 1)
+ * is a candidate as well.</li>
+ * <li><b>Minimax polish</b> of the best distinct least-squares candidates, step 1: a few rounds of Lawson's
+ * iteratively reweighted least squares (w_j ← w_j·|r_j|, renormalised, LM warm-started every round); step 2:
+ * trust-region sequential linear programming on the error peaks (an exchange method in the spirit of Remez).
+ * Every SLP step finds the local maxima of |R − f| on the grid, refines each inside its grid cell by golden
+ * section, linearises the residuals there and solves min z s.t. |r_j + J_j·d| ≤ z inside the box and a trust
+ * region by Hipparchus' {@code SimplexSolver}. A step is kept only if the true maximum error decreases.
+ * Afterwards the error is scanned on a dense grid; peaks the fit grid missed are added to it and the polishing
+ * resumes. The least-squares candidates themselves compete with their polished versions: the result is the
+ * candidate with the smallest dense-grid error ({@link #uniformError}) that keeps the kink margin, so it is never
+ * worse than the fitter's own bounded least-squares fits.</li>
+ * <li><b>Kink margin</b> (differentiable territory, by design, for every version, degree pair and target,
+ * IDENTITY included; the rules and constants are documented in {@code KinkMargin}, the measured cost in
+ * docs/fitting.md). The kinks of |·| are where a version-A coefficient b_k is 0 (for every x), and where the
+ * inner sum T(x) of B, C, D is 0. Version A: every |b_k| ≥ δ_k = max(10⁻³·s^-k, h_k) with h_k = 10⁻⁵ where
+ * 10⁻⁵·s^k ≤ 0.01 (so a gradient check's central difference with a step up to 10⁻⁵ never crosses 0; on
+ * [-3, 3] for k ≤ 6), enforced as a box inside the fit, never by post-processing; fitted b_k are positive (their
+ * sign is irrelevant in A). Versions B, C, D: the fraction of the interval where a step of 10⁻⁵ (the same h_k) of
+ * some coefficient would flip the sign of T must stay ≤ 10⁻³; a candidate that misses it (T ≈ 0 everywhere, as
+ * for IDENTITY; version C's T(0) = b_0 ≈ 0; slow roots or near tangencies of T) is repaired: version C exactly,
+ * by renormalising P and Q together when T is sign-definite (R = P/(0.1 + |T|) is unchanged, T(0) moves to
+ * ±0.9); otherwise by making T sign-definite (linear inequalities that the SLP polish keeps); the last resort is
+ * a fixed margin denominator (B, D: T = μ·t², μ ≥ 0.1, which keeps IDENTITY exact for m ≥ 3 since
+ * x·(1 + μt²)/(1 + μt²) = x, or T = β·t; C: Q = 1). Version N has no |·|. Coefficients exactly 0 are allowed
+ * where they are no kink (numerator, N, B/C/D denominators away from T = 0) and can always move: the shared
+ * subgradient {@link RationalVersion#sign} is +1 at 0.</li>
  * <li>Version N: an iterate is only accepted if Q keeps one sign on [lo, hi] with min|Q| ≥ 10⁻³·max|Q| (checked
  * on a grid with the local minima of |Q| refined). Since the polynomial start (Q = 1) is pole-free, a pole-free
- * result always exists; the fitter falls back to it when nothing better is pole-free. Poles outside [lo, hi]
- * are not excluded (that is version N).</li>
+ * result always exists. Poles outside [lo, hi] are not excluded (that is version N).</li>
  * </ol>
  * Version D is fitted exactly like B (its inference formula) and the result carries version D.
+ *
+ * <p><b>Stops and failures.</b> The optimizers' limits are expected stops, never silent fallbacks: an LM run
+ * that reaches its iteration or evaluation limit, a tolerance that allows no further progress in double
+ * precision, or a trial point where R is not finite ends with the best point it evaluated (logged at debug
+ * level); any other LM failure is thrown as an {@link IllegalStateException}. An SLP step whose simplex solve
+ * stops at its iteration limit, or fails numerically on its (feasible, bounded by construction) LP with both
+ * Dantzig's and Bland's pivot rule, ends that polish with its current iterate, which is never worse than its
+ * start (logged at debug level). Every fit is measured on the dense grid; a non-finite error throws.
  *
  * <p>Fits of {@link TargetFunction}s are cached (thread-safe) by all their arguments, with the parameter
  * resolved first, so repeated calls return the same {@link FitResult} instance.
@@ -211,11 +238,9 @@ public final class RationalFit {
         FitPipeline fitter = new FitPipeline(problem);
         double[] scaled = fitter.fit(lower == null ? null : problem.pad(lower));
         if (v == RationalVersion.N && !problem.poleFree(scaled)) {
-            // cannot happen (only pole-free iterates are accepted); kept as a guard for the contract
-            LOG.warn("rational fit of version N produced a denominator with a zero on [{}, {}]; using Q = 1", lo, hi);
-            boolean[] free = new boolean[m + 1 + nb];
-            Arrays.fill(free, true);
-            scaled = fitter.polish(free, fitter.polynomialFallback(free));
+            // cannot happen: only pole-free iterates are accepted, and the polynomial fallback (Q = 1) is pole-free
+            throw new IllegalStateException("rational fit of version N produced a denominator with a zero on [" + lo
+                    + ", " + hi + "]: " + problem.toFunction(scaled, requested));
         }
         RationalFunction rf = problem.toFunction(scaled, requested);
         return measure(rf, g, lo, hi, dense, denseY, problem.xs);
