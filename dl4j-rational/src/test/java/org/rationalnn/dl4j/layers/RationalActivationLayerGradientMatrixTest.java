@@ -17,8 +17,6 @@ import org.rationalnn.dl4j.testutil.GradientMatrix.SpecChoice;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -136,7 +134,8 @@ class RationalActivationLayerGradientMatrixTest {
                     .labels(new INDArray[]{y}).epsilon(GradientMatrix.EPSILON).maxRelError(GradientMatrix.MAX_REL_ERROR)
                     .minAbsoluteError(GradientMatrix.MIN_ABS_ERROR).print(GradientCheckUtil.PrintMode.FAILURES_ONLY);
             if (!c.allParams()) {
-                gc.excludeParams(excluded(g.paramTable().keySet(), "before_", "out_"));
+                gc.excludeParams(GradientMatrix.graphExclusions(g.paramTable().keySet(),
+                        GradientMatrix.ownAndInputBias("before_", "out_")));
             }
             if (mask != null) {
                 gc.inputMask(new INDArray[]{mask}).labelMask(new INDArray[]{mask});
@@ -152,7 +151,8 @@ class RationalActivationLayerGradientMatrixTest {
                     .epsilon(GradientMatrix.EPSILON).maxRelError(GradientMatrix.MAX_REL_ERROR)
                     .minAbsoluteError(GradientMatrix.MIN_ABS_ERROR).print(GradientCheckUtil.PrintMode.FAILURES_ONLY);
             if (!c.allParams()) {
-                mc.excludeParams(excluded(net.paramTable().keySet(), "0_", "2_"));
+                mc.excludeParams(GradientMatrix.mlnExclusions(net.paramTable().keySet(),
+                        GradientMatrix.ownAndInputBias("0_", "2_")));
             }
             if (mask != null) {
                 mc.inputMask(mask).labelMask(mask);
@@ -160,11 +160,5 @@ class RationalActivationLayerGradientMatrixTest {
             ok = GradientCheckUtil.checkGradients(mc);
         }
         assertTrue(ok, "gradient check failed: " + what);
-    }
-
-    /** Every parameter of the layers before and after, except the bias of the layer before. */
-    static Set<String> excluded(Set<String> keys, String before, String after) {
-        return keys.stream().filter(k -> (k.startsWith(before) && !k.equals(before + "b")) || k.startsWith(after))
-                .collect(Collectors.toSet());
     }
 }

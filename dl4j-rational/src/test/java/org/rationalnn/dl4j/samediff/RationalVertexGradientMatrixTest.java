@@ -97,7 +97,8 @@ class RationalVertexGradientMatrixTest {
                 .labels(new INDArray[]{y}).epsilon(GradientMatrix.EPSILON).maxRelError(GradientMatrix.MAX_REL_ERROR)
                 .minAbsoluteError(GradientMatrix.MIN_ABS_ERROR).print(GradientCheckUtil.PrintMode.FAILURES_ONLY);
         if (!c.allParams()) {
-            gc.excludeParams(RationalDenseGradientMatrixTest.excluded(g.paramTable().keySet(), "before_", "out_"));
+            gc.excludeParams(GradientMatrix.graphExclusions(g.paramTable().keySet(),
+                        GradientMatrix.ownAndInputBias("before_", "out_")));
         }
         if (mask != null) {
             gc.inputMask(new INDArray[]{mask}).labelMask(new INDArray[]{mask});

@@ -10,7 +10,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Random;
 import java.util.function.Predicate;
 
@@ -160,6 +165,49 @@ public final class GradientMatrix {
                 p.addi(Nd4j.rand(p.dataType(), p.shape()).subi(0.5).muli(2 * PERTURBATION));
             }
         }
+    }
+
+    /**
+     * The parameter keys to exclude from a ComputationGraph gradient check that should check the arrays
+     * {@code wanted} selects. Works around a quirk of DL4J 1.0.0-M2.1's {@code checkGradients(GraphConfig)}: after an
+     * excluded array it skips the first element of the next array (the MultiLayerNetwork check does not). The array
+     * just before each rational coefficient array is therefore checked too (a small bias in the networks of these
+     * tests), so that every coefficient is checked; other wanted arrays may lose their first element.
+     *
+     * @param orderedKeys the graph's {@code paramTable().keySet()} in flattened-parameter order
+     */
+    public static Set<String> graphExclusions(Collection<String> orderedKeys, Predicate<String> wanted) {
+        List<String> keys = new ArrayList<>(orderedKeys);
+        Set<String> excluded = new LinkedHashSet<>();
+        for (int i = 0; i < keys.size(); i++) {
+            String k = keys.get(i);
+            boolean predecessorOfCoefficients = i + 1 < keys.size() && isCoefficientKey(keys.get(i + 1))
+                    && wanted.test(keys.get(i + 1));
+            if (!wanted.test(k) && !predecessorOfCoefficients) {
+                excluded.add(k);
+            }
+        }
+        return excluded;
+    }
+
+    /** The parameter keys to exclude from a MultiLayerNetwork gradient check that should check {@code wanted}. */
+    public static Set<String> mlnExclusions(Collection<String> keys, Predicate<String> wanted) {
+        Set<String> excluded = new LinkedHashSet<>();
+        for (String k : keys) {
+            if (!wanted.test(k)) {
+                excluded.add(k);
+            }
+        }
+        return excluded;
+    }
+
+    /**
+     * The parameters these matrices check by default: everything except the layers before and after the one under
+     * test, but including the bias of the layer before (its gradient is the input gradient of the layer under test,
+     * summed over examples and positions).
+     */
+    public static Predicate<String> ownAndInputBias(String beforePrefix, String afterPrefix) {
+        return k -> !k.startsWith(afterPrefix) && (!k.startsWith(beforePrefix) || k.equals(beforePrefix + "b"));
     }
 
     /** True for the keys of rational coefficient arrays (…numerator, …Numerator, …denominator, …Denominator). */
