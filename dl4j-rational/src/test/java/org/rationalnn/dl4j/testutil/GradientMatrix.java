@@ -15,8 +15,8 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -69,7 +69,7 @@ public final class GradientMatrix {
         return seed;
     }
 
-    /** Text appended to every failure message and display name: the seed and how to replay it. */
+    /** Text appended to every failure message (and logged before every check): the seed and how to replay it. */
     public static String replay() {
         return "[gradient matrix seed = " + seed() + "; replay with -D" + SEED_PROPERTY + "=" + seed() + "]";
     }
