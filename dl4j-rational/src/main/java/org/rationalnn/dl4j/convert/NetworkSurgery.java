@@ -448,11 +448,13 @@ final class NetworkSurgery {
 
     /**
      * Copies the updater state (Adam's moments, momentum, ...) of every parameter that has the same layer name, key,
-     * updater configuration and size in both networks.
+     * updater configuration and size in both networks, except for the layers in {@code frozen}: DL4J's
+     * FrozenLayerWithBackprop zeroes the gradient but still runs the layer's updater, so carried-over momentum would
+     * move a frozen layer; from a zero state, a zero gradient gives a zero update.
      *
      * @return the number of parameter arrays whose state was copied
      */
-    static int copyUpdaterState(Model from, Model to) {
+    static int copyUpdaterState(Model from, Model to, java.util.Collection<String> frozen) {
         BaseMultiLayerUpdater<?> src = updater(from, false);
         if (src == null || src.getStateViewArray() == null) {
             return 0;
@@ -468,6 +470,9 @@ final class NetworkSurgery {
         for (Map.Entry<String, StateSlices> e : stateSlices(dst).entrySet()) {
             StateSlices a = s.get(e.getKey());
             StateSlices b = e.getValue();
+            if (frozen.contains(e.getKey().substring(0, e.getKey().lastIndexOf('/')))) {
+                continue;
+            }
             if (a == null || a.length != b.length || a.components != b.components || !a.updater.equals(b.updater)) {
                 continue;
             }

@@ -89,7 +89,8 @@ import java.util.function.Predicate;
  * <p><b>Training options.</b> {@link Builder#trainOnlyRationals(boolean)} wraps every other layer with parameters
  * (output layer included) in DL4J's {@code FrozenLayerWithBackprop}, so only the rationals train while gradients
  * still flow through the frozen layers (which DL4J runs in inference mode: no dropout, batch normalization with its
- * stored statistics). The rational layers take the updater of the layer they came from (or
+ * stored statistics); frozen layers start from a zero updater state (DL4J still runs their updater on a zero
+ * gradient, so carried-over momentum would move them). The rational layers take the updater of the layer they came from (or
  * {@link Builder#rationalUpdater(IUpdater)}); {@link Builder#coefficientUpdater(IUpdater)} or
  * {@link Builder#coefficientLearningRateFactor(double)} (the paper's recipe, {@link Builder#paperRecipe()}: 0.5)
  * give the coefficients their own updater.
@@ -178,7 +179,7 @@ public final class RationalConverter {
                 trainOnlyRationals, frozen));
         out.init();
         NetworkSurgery.copyParams(net, out);
-        int state = copyUpdaterState ? NetworkSurgery.copyUpdaterState(net, out) : 0;
+        int state = copyUpdaterState ? NetworkSurgery.copyUpdaterState(net, out, frozen) : 0;
         Fidelity.Bound bound = Fidelity.bound(net, plan);
         double measured = batches.isEmpty() || plan.planned().isEmpty() ? (batches.isEmpty() ? Double.NaN : 0.0)
                 : Fidelity.measure(net, out, batches);
@@ -217,7 +218,7 @@ public final class RationalConverter {
                 trainOnlyRationals, frozen));
         out.init();
         NetworkSurgery.copyParams(graph, out);
-        int state = copyUpdaterState ? NetworkSurgery.copyUpdaterState(graph, out) : 0;
+        int state = copyUpdaterState ? NetworkSurgery.copyUpdaterState(graph, out, frozen) : 0;
         Fidelity.Bound bound = Fidelity.bound(graph, plan);
         double measured = batches.isEmpty() || plan.planned().isEmpty() ? (batches.isEmpty() ? Double.NaN : 0.0)
                 : Fidelity.measure(graph, out, batches);
@@ -259,6 +260,11 @@ public final class RationalConverter {
         List<Planned> planned = new ArrayList<>();
         List<NotConvertible> not = new ArrayList<>();
         for (ConversionCandidate c : candidates) {
+            if (c.output() && names.contains(c.name())) {
+                not.add(new NotConvertible(c.name(), c.layerType(), NetworkSurgery.describeActivations(c),
+                        NetworkSurgery.whyNot(c)));
+                continue;
+            }
             boolean selected = passesFilters(c);
             if (!selected) {
                 if (names.contains(c.name())) {

@@ -44,6 +44,7 @@ final class ConvertNets {
     static final int IMAGE = 12;
     static final int CLASSES = 3;
     static final int FEATURES = 6;
+    /** Time steps of the default sequences. */
     static final int T = 5;
 
     private ConvertNets() {
@@ -53,23 +54,28 @@ final class ConvertNets {
 
     /** Fashion-like images [n, 1, 12, 12] (flattened [n, 144] for a convolutionalFlat input), one-hot labels. */
     static List<DataSet> images(int batches, int batch, long seed, DataType type) {
+        return images(batches, batch, seed, type, IMAGE);
+    }
+
+    /** As {@link #images(int, int, long, DataType)} with {@code size}×{@code size} images. */
+    static List<DataSet> images(int batches, int batch, long seed, DataType type, int size) {
         Random r = new Random(seed);
         List<DataSet> out = new ArrayList<>();
         for (int b = 0; b < batches; b++) {
-            double[] x = new double[batch * IMAGE * IMAGE];
+            double[] x = new double[batch * size * size];
             double[] y = new double[batch * CLASSES];
             for (int i = 0; i < batch; i++) {
                 int k = r.nextInt(CLASSES);
                 y[i * CLASSES + k] = 1;
-                for (int p = 0; p < IMAGE * IMAGE; p++) {
-                    int row = p / IMAGE;
-                    int col = p % IMAGE;
-                    boolean bar = k == 0 ? row >= 3 && row < 6 : k == 1 ? col >= 6 && col < 9
-                            : Math.abs(row - col) < 2;
-                    x[i * IMAGE * IMAGE + p] = (bar ? 0.8 : 0.1) + 0.15 * r.nextGaussian();
+                for (int p = 0; p < size * size; p++) {
+                    int row = p / size;
+                    int col = p % size;
+                    boolean bar = k == 0 ? row >= size / 4 && row < size / 2 : k == 1 ? col >= size / 2
+                            && col < 3 * size / 4 : Math.abs(row - col) < 2;
+                    x[i * size * size + p] = (bar ? 0.8 : 0.1) + 0.15 * r.nextGaussian();
                 }
             }
-            out.add(new DataSet(Nd4j.createFromArray(x).reshape(batch, IMAGE * IMAGE).castTo(type),
+            out.add(new DataSet(Nd4j.createFromArray(x).reshape(batch, size * size).castTo(type),
                     Nd4j.createFromArray(y).reshape(batch, CLASSES).castTo(type)));
         }
         return out;
@@ -114,16 +120,21 @@ final class ConvertNets {
 
     /** Sequences [n, 6, T] (NCW) whose class is decided by the running mean of a random projection; masked tails. */
     static List<DataSet> sequences(int batches, int batch, long seed, DataType type) {
+        return sequences(batches, batch, seed, type, T);
+    }
+
+    /** As {@link #sequences(int, int, long, DataType)} with {@code steps} time steps. */
+    static List<DataSet> sequences(int batches, int batch, long seed, DataType type, int steps) {
         Random r = new Random(seed);
         List<DataSet> out = new ArrayList<>();
         for (int b = 0; b < batches; b++) {
-            INDArray x = Nd4j.create(DataType.DOUBLE, batch, FEATURES, T);
-            INDArray y = Nd4j.create(DataType.DOUBLE, batch, CLASSES, T);
-            INDArray mask = Nd4j.ones(DataType.DOUBLE, batch, T);
+            INDArray x = Nd4j.create(DataType.DOUBLE, batch, FEATURES, steps);
+            INDArray y = Nd4j.create(DataType.DOUBLE, batch, CLASSES, steps);
+            INDArray mask = Nd4j.ones(DataType.DOUBLE, batch, steps);
             for (int i = 0; i < batch; i++) {
                 double acc = 0;
-                int length = T - r.nextInt(2);
-                for (int t = 0; t < T; t++) {
+                int length = steps - r.nextInt(2);
+                for (int t = 0; t < steps; t++) {
                     for (int j = 0; j < FEATURES; j++) {
                         double v = r.nextGaussian();
                         x.putScalar(new int[]{i, j, t}, v);
@@ -154,6 +165,11 @@ final class ConvertNets {
 
     /** (a) conv(4, 3×3) ReLU → max pool → BatchNorm → conv(6, 3×3) LeakyReLU(0.1) → dense 12 GELU → softmax. */
     static MultiLayerNetwork cnn(DataType type, IUpdater updater, int c1, int c2, int dense) {
+        return cnn(type, updater, c1, c2, dense, IMAGE);
+    }
+
+    /** As {@link #cnn(DataType, IUpdater, int, int, int)} for {@code size}×{@code size} images. */
+    static MultiLayerNetwork cnn(DataType type, IUpdater updater, int c1, int c2, int dense, int size) {
         MultiLayerConfiguration conf = base(1, type, updater).convolutionMode(ConvolutionMode.Same).list()
                 .layer(new ConvolutionLayer.Builder(3, 3).name("conv1").nOut(c1).activation(Activation.RELU).build())
                 .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).name("pool1").kernelSize(2, 2)
@@ -164,7 +180,7 @@ final class ConvertNets {
                 .layer(new DenseLayer.Builder().name("dense").nOut(dense).activation(Activation.GELU).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(CLASSES)
                         .activation(Activation.SOFTMAX).build())
-                .setInputType(InputType.convolutionalFlat(IMAGE, IMAGE, 1)).build();
+                .setInputType(InputType.convolutionalFlat(size, size, 1)).build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         return net;
@@ -212,14 +228,20 @@ final class ConvertNets {
      * → RnnOutputLayer softmax.
      */
     static MultiLayerNetwork rnn(DataType type, IUpdater updater) {
+        return rnn(type, updater, 6);
+    }
+
+    /** As {@link #rnn(DataType, IUpdater)} with {@code hidden} units in the recurrent and dense layers. */
+    static MultiLayerNetwork rnn(DataType type, IUpdater updater, int hidden) {
         MultiLayerConfiguration conf = base(4, type, updater).list()
-                .layer(new LSTM.Builder().name("lstm").nIn(FEATURES).nOut(6).activation(Activation.TANH).build())
-                .layer(new SimpleRnn.Builder().name("srnn").nOut(6).activation(Activation.TANH).build())
-                .layer(new DenseLayer.Builder().name("dense").nOut(5).activation(Activation.RELU).build())
+                .layer(new LSTM.Builder().name("lstm").nIn(FEATURES).nOut(hidden).activation(Activation.TANH)
+                        .build())
+                .layer(new SimpleRnn.Builder().name("srnn").nOut(hidden).activation(Activation.TANH).build())
+                .layer(new DenseLayer.Builder().name("dense").nOut(hidden).activation(Activation.RELU).build())
                 .layer(new ActivationLayer.Builder().name("act").activation(Activation.SIGMOID).build())
                 .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(CLASSES)
                         .activation(Activation.SOFTMAX).build())
-                .setInputType(InputType.recurrent(FEATURES, T)).build();
+                .setInputType(InputType.recurrent(FEATURES)).build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         return net;
