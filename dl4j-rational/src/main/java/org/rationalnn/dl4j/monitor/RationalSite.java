@@ -209,7 +209,13 @@ public final class RationalSite {
     /** The fit interval of the initial function ([lower, upper]), or null where unknown. */
     public double[] fitInterval() {
         RationalSpec s = spec();
-        return s == null ? null : new double[]{s.getFitLower(), s.getFitUpper()};
+        if (s != null) {
+            return new double[]{s.getFitLower(), s.getFitUpper()};
+        }
+        if (layer instanceof RationalTransformerBlock && slot.name().equals("attention")) {
+            return new double[]{RationalTransformerBlock.ATTENTION_FIT_LOWER, RationalTransformerBlock.ATTENTION_FIT_UPPER};
+        }
+        return null;
     }
 
     /** Whether the rational's input can be observed from the network's activations ({@link #rationalInput}). */
