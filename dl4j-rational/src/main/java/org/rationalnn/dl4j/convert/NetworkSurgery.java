@@ -356,6 +356,40 @@ final class NetworkSurgery {
         return dst;
     }
 
+    /** The layer inside FrozenLayerWithBackprop / FrozenLayer, else the layer itself. */
+    private static org.deeplearning4j.nn.conf.layers.Layer thaw(org.deeplearning4j.nn.conf.layers.Layer l) {
+        if (l instanceof FrozenLayerWithBackprop) {
+            return ((FrozenLayerWithBackprop) l).getUnderlying().clone();
+        }
+        if (l instanceof FrozenLayer) {
+            return ((FrozenLayer) l).getLayer().clone();
+        }
+        return l;
+    }
+
+    /** A copy of the configuration with every frozen layer unwrapped. */
+    static MultiLayerConfiguration unfrozen(MultiLayerConfiguration src) {
+        MultiLayerConfiguration dst = src.clone();
+        for (NeuralNetConfiguration c : dst.getConfs()) {
+            c.setLayer(thaw(c.getLayer()));
+            c.clearVariables();
+        }
+        return dst;
+    }
+
+    /** A copy of the configuration with every frozen layer unwrapped. */
+    static ComputationGraphConfiguration unfrozen(ComputationGraphConfiguration src) {
+        ComputationGraphConfiguration dst = src.clone();
+        for (GraphVertex v : dst.getVertices().values()) {
+            if (v instanceof LayerVertex) {
+                NeuralNetConfiguration c = ((LayerVertex) v).getLayerConf();
+                c.setLayer(thaw(c.getLayer()));
+                c.clearVariables();
+            }
+        }
+        return dst;
+    }
+
     /** Names not to reuse for inserted layers: every layer/vertex name and network input of the network. */
     static Set<String> usedNames(Model net) {
         Set<String> names = new HashSet<>();

@@ -90,7 +90,8 @@ import java.util.function.Predicate;
  * (output layer included) in DL4J's {@code FrozenLayerWithBackprop}, so only the rationals train while gradients
  * still flow through the frozen layers (which DL4J runs in inference mode: no dropout, batch normalization with its
  * stored statistics); frozen layers start from a zero updater state (DL4J still runs their updater on a zero
- * gradient, so carried-over momentum would move them). The rational layers take the updater of the layer they came from (or
+ * gradient, so carried-over momentum would move them). {@link #unfreeze(MultiLayerNetwork)} makes everything
+ * trainable again afterwards. The rational layers take the updater of the layer they came from (or
  * {@link Builder#rationalUpdater(IUpdater)}); {@link Builder#coefficientUpdater(IUpdater)} or
  * {@link Builder#coefficientLearningRateFactor(double)} (the paper's recipe, {@link Builder#paperRecipe()}: 0.5)
  * give the coefficients their own updater.
@@ -223,6 +224,29 @@ public final class RationalConverter {
         double measured = batches.isEmpty() || plan.planned().isEmpty() ? (batches.isEmpty() ? Double.NaN : 0.0)
                 : Fidelity.measure(graph, out, batches);
         return new Conversion<>(out, report(plan, bound, measured, batches, frozen, state));
+    }
+
+    /**
+     * A new network with every layer trainable again: each {@code FrozenLayerWithBackprop} (or {@code FrozenLayer})
+     * replaced by the layer it wraps, with parameters and updater state carried over (the frozen layers' state is
+     * zero, the rationals keep theirs). The step after {@link Builder#trainOnlyRationals(boolean)}: fine-tune the
+     * rationals first, then everything.
+     */
+    public static MultiLayerNetwork unfreeze(MultiLayerNetwork net) {
+        MultiLayerNetwork out = new MultiLayerNetwork(NetworkSurgery.unfrozen(net.getLayerWiseConfigurations()));
+        out.init();
+        NetworkSurgery.copyParams(net, out);
+        NetworkSurgery.copyUpdaterState(net, out, List.of());
+        return out;
+    }
+
+    /** The ComputationGraph counterpart of {@link #unfreeze(MultiLayerNetwork)}. */
+    public static ComputationGraph unfreeze(ComputationGraph graph) {
+        ComputationGraph out = new ComputationGraph(NetworkSurgery.unfrozen(graph.getConfiguration()));
+        out.init();
+        NetworkSurgery.copyParams(graph, out);
+        NetworkSurgery.copyUpdaterState(graph, out, List.of());
+        return out;
     }
 
     // ------------------------------------------------------------------------------------------------------

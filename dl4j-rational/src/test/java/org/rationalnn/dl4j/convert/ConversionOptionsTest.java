@@ -150,6 +150,30 @@ class ConversionOptionsTest {
     }
 
     @Test
+    void unfreezeMakesEverythingTrainableAgain() {
+        MultiLayerNetwork net = trainedMlp(ConvertNets.adam());
+        MultiLayerNetwork frozen = calibrated().trainOnlyRationals(true).build().convert(net).network();
+        ConvertNets.train(frozen, DATA, 1);
+        MultiLayerNetwork all = RationalConverter.unfreeze(frozen);
+        INDArray x = DATA.get(0).getFeatures();
+        assertEquals(frozen.output(x), all.output(x));
+        assertEquals(frozen.params(), all.params());
+        assertTrue(java.util.Arrays.stream(all.getLayers()).noneMatch(
+                l -> l instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop));
+        INDArray w = all.getLayer("layer2").getParam("W").dup();
+        INDArray num = all.getLayer("layer1_rational").getParam("numerator").dup();
+        ConvertNets.train(all, DATA, 1);
+        assertNotEquals(w, all.getLayer("layer2").getParam("W"));
+        assertNotEquals(num, all.getLayer("layer1_rational").getParam("numerator"));
+
+        ComputationGraph g = ConvertNets.residual(DataType.FLOAT, ConvertNets.adam());
+        ComputationGraph gf = calibrated().trainOnlyRationals(true).build().convert(g).network();
+        ComputationGraph ga = RationalConverter.unfreeze(gf);
+        assertEquals(gf.outputSingle(x), ga.outputSingle(x));
+        assertTrue(ga.getLayer("b1") instanceof org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer);
+    }
+
+    @Test
     void updaterStateIsCarriedOver() {
         MultiLayerNetwork net = trainedMlp(ConvertNets.adam());
         // nothing replaced: the converted network is the original, so its state is the original's
