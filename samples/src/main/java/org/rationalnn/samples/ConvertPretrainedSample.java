@@ -401,8 +401,8 @@ public final class ConvertPretrainedSample {
     }
 
     private static XYChart shapeChart(ReplacedActivation a, RationalFunction learned, double[] range) {
-        double lo = range != null ? range[0] : a.fitLower();
-        double hi = range != null ? range[1] : a.fitUpper();
+        double lo = Math.floor(10 * (range != null ? range[0] : a.fitLower())) / 10;
+        double hi = Math.ceil(10 * (range != null ? range[1] : a.fitUpper())) / 10;
         int n = 201;
         double[] x = new double[n];
         for (int i = 0; i < n; i++) {
@@ -410,8 +410,8 @@ public final class ConvertPretrainedSample {
         }
         XYChart c = Plots.chart(a.layerName() + ": learned rational vs ReLU", "pre-activation", "activation", 560,
                 400);
-        Plots.dashed(c, "ReLU", x, Arrays.stream(x).map(v -> Math.max(0, v)).toArray(), 7);
         Plots.dashed(c, "initial fit", x, Arrays.stream(x).map(a.function()::value).toArray(), 1);
+        Plots.dashed(c, "ReLU", x, Arrays.stream(x).map(v -> Math.max(0, v)).toArray(), 7);
         Plots.curve(c, "learned", x, Arrays.stream(x).map(learned::value).toArray(), 0);
         return c;
     }
