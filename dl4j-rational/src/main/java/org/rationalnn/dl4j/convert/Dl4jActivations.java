@@ -68,6 +68,9 @@ public final class Dl4jActivations {
     /** Points of that grid. */
     private static final int GLOBAL_POINTS = 100_001;
 
+    /** Values remembered per function. */
+    private static final int MEMO_LIMIT = 1 << 20;
+
     private static final Map<IActivation, Double> GLOBAL_LIPSCHITZ = new ConcurrentHashMap<>();
 
     private Dl4jActivations() {
@@ -85,7 +88,8 @@ public final class Dl4jActivations {
 
     /**
      * DL4J's activation as a function of one variable, evaluated exactly by DL4J (one element at a time, in double
-     * precision, through a reused 1-element array). Thread-safe; a few microseconds per call.
+     * precision, through a reused 1-element array), remembering the values it computed (a fit asks for the same
+     * points several times). Thread-safe; a few microseconds per new point.
      *
      * @throws IllegalArgumentException if the activation is not element-wise
      */
@@ -96,13 +100,24 @@ public final class Dl4jActivations {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             buffer = Nd4j.create(DataType.DOUBLE, 1, 1);
         }
+        final Map<Long, Double> memo = new java.util.HashMap<>();
         return new DoubleUnaryOperator() {
             @Override
             public synchronized double applyAsDouble(double x) {
+                Long key = Double.doubleToLongBits(x);
+                Double known = memo.get(key);
+                if (known != null) {
+                    return known;
+                }
+                double y;
                 try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                     buffer.putScalar(0, x);
-                    return act.getActivation(buffer, false).getDouble(0);
+                    y = act.getActivation(buffer, false).getDouble(0);
                 }
+                if (memo.size() < MEMO_LIMIT) {
+                    memo.put(key, y);
+                }
+                return y;
             }
 
             @Override

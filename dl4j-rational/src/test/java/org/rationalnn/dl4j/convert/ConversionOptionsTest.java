@@ -122,6 +122,27 @@ class ConversionOptionsTest {
     }
 
     @Test
+    void graphFromMultiDataSetsAndConvolutionChannels() {
+        ComputationGraph g = ConvertNets.residual(DataType.FLOAT, ConvertNets.adam());
+        ConvertNets.train(g, DATA, 1);
+        Conversion<ComputationGraph> c = RationalConverter.builder()
+                .calibration(new org.nd4j.linalg.dataset.adapter.MultiDataSetIteratorAdapter(
+                        ConvertNets.iterator(DATA))).calibrationBatches(2).build().convert(g);
+        assertEquals(64, c.report().calibrationExamples());
+        assertTrue(c.report().measuredWithinBound(), c.report().toString());
+
+        List<DataSet> images = ConvertNets.images(2, 16, 3, DataType.FLOAT);
+        MultiLayerNetwork cnn = ConvertNets.cnn(DataType.FLOAT, ConvertNets.adam(), 4, 6, 12);
+        Conversion<MultiLayerNetwork> cc = RationalConverter.builder().calibration(ConvertNets.iterator(images))
+                .sharing(Sharing.CHANNEL).layerTypes(org.deeplearning4j.nn.conf.layers.ConvolutionLayer.class)
+                .build().convert(cnn);
+        assertEquals(List.of(4, 6), List.of(cc.report().replaced("conv1").sets(), cc.report().replaced("conv2")
+                .sets()));
+        assertEquals(6, cc.network().getLayer("conv2_rational").getParam("numerator").rows());
+        assertTrue(cc.report().measuredWithinBound(), cc.report().toString());
+    }
+
+    @Test
     void trainOnlyRationalsWithThePaperRecipe() {
         MultiLayerNetwork net = trainedMlp(new Adam(new StepSchedule(ScheduleType.ITERATION, 1e-2, 0.5, 100)));
         Conversion<MultiLayerNetwork> c = calibrated().trainOnlyRationals(true).paperRecipe().build().convert(net);
