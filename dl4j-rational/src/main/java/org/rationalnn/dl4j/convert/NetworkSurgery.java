@@ -318,7 +318,9 @@ final class NetworkSurgery {
             String name = e.getKey();
             GraphVertex v = e.getValue();
             List<String> in = dst.getVertexInputs().get(name);
-            inputs.put(name, in == null ? null : new ArrayList<>(in));
+            if (in != null) {
+                inputs.put(name, new ArrayList<>(in));
+            }
             vertices.put(name, v);
             if (!(v instanceof LayerVertex)) {
                 continue;
@@ -341,7 +343,7 @@ final class NetworkSurgery {
             }
         }
         for (Map.Entry<String, List<String>> e : inputs.entrySet()) {
-            if (e.getValue() == null || renamed.containsValue(e.getKey())) {
+            if (renamed.containsValue(e.getKey())) {
                 continue;
             }
             e.getValue().replaceAll(s -> renamed.getOrDefault(s, s));

@@ -18,7 +18,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +68,9 @@ public final class RationalMonitor extends BaseTrainingListener {
     private final List<RationalStats> history = new ArrayList<>();
     private final Map<String, RationalStats> latest = new LinkedHashMap<>();
     private final Map<String, Track> tracks = new LinkedHashMap<>();
-    private final Map<Model, List<RationalSite>> sitesByModel = new IdentityHashMap<>();
+    /** The rationals of the model seen last (a monitor may follow a network into its converted or unfrozen copy). */
+    private Model lastModel;
+    private List<RationalSite> lastSites;
     private final Random random = new Random(12345);
 
     /** What the monitor keeps about one rational between iterations. */
@@ -138,7 +139,11 @@ public final class RationalMonitor extends BaseTrainingListener {
     // Listener
 
     private List<RationalSite> sites(Model model) {
-        return sitesByModel.computeIfAbsent(model, RationalSite::find);
+        if (model != lastModel) {
+            lastSites = RationalSite.find(model);
+            lastModel = model;
+        }
+        return lastSites;
     }
 
     private static int iteration(Model model) {
