@@ -385,9 +385,16 @@ public final class RationalConverter {
         }
         double a = lo - margin * width;
         double b = hi + margin * width;
-        double step = Math.pow(10, Math.floor(Math.log10(b - a)) - 1);
-        a = Math.floor(a / step) * step;
-        b = Math.ceil(b / step) * step;
+        int e = (int) Math.floor(Math.log10(b - a)) - 1;
+        if (e < 0) {
+            double inv = Math.pow(10, -e);   // a/inv, not a*step: -34 / 10 is -3.4, -34 * 0.1 is not
+            a = Math.floor(a * inv) / inv;
+            b = Math.ceil(b * inv) / inv;
+        } else {
+            double step = Math.pow(10, e);
+            a = Math.floor(a / step) * step;
+            b = Math.ceil(b / step) * step;
+        }
         double limit = RationalSpec.MAX_FIT_BOUND;
         return new double[]{Math.max(-limit, a), Math.min(limit, b)};
     }

@@ -78,6 +78,18 @@ class ConversionOptionsTest {
     }
 
     @Test
+    void observedRangesAreWidenedAndRoundedOutward() {
+        assertEquals(List.of(-3.4, 3.7), java.util.Arrays.stream(RationalConverter.widen(-2.785, 3.041, 0.1))
+                .boxed().toList());
+        assertEquals(List.of(-14.0, 23.0), java.util.Arrays.stream(RationalConverter.widen(-10.56, 19.65, 0.1))
+                .boxed().toList());
+        assertEquals(List.of(-400.0, 2300.0), java.util.Arrays.stream(RationalConverter.widen(-100, 2000, 0.1))
+                .boxed().toList());
+        double[] dead = RationalConverter.widen(0.5, 0.5, 0.1);
+        assertTrue(dead[0] < 0.5 && dead[1] > 0.5, java.util.Arrays.toString(dead));
+    }
+
+    @Test
     void needsCalibrationDataOrAnInterval() {
         MultiLayerNetwork net = trainedMlp(ConvertNets.adam());
         IllegalStateException e = assertThrows(IllegalStateException.class,
