@@ -37,13 +37,13 @@ class ConvertPretrainedSampleTest {
     @Test
     void everyStageOnGeneratedImages() throws IOException {
         ConvertPretrainedSample.Options o = tiny();
-        o.synthetic = 600;
+        o.synthetic = 400;
         o.pretrainEpochs = 2;
-        o.batch = 30;
+        o.batch = 20;
         ConvertPretrainedSample.Result r = ConvertPretrainedSample.run(o);
         checkRun(r);
         assertTrue(r.synthetic());
-        assertEquals(600, r.trainExamples());
+        assertEquals(400, r.trainExamples());
     }
 
     @Test

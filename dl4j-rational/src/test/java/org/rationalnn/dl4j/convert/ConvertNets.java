@@ -206,16 +206,21 @@ final class ConvertNets {
      * SiLU) → [r1 (8, tanh)] + act → out.
      */
     static ComputationGraph residual(DataType type, IUpdater updater) {
+        return residual(type, updater, 8);
+    }
+
+    /** As {@link #residual(DataType, IUpdater)} with {@code w} units per dense layer. */
+    static ComputationGraph residual(DataType type, IUpdater updater, int w) {
         ComputationGraphConfiguration conf = base(3, type, updater).graphBuilder().addInputs("in")
-                .addLayer("d0", new DenseLayer.Builder().nIn(FEATURES).nOut(8).activation(Activation.RELU).build(),
+                .addLayer("d0", new DenseLayer.Builder().nIn(FEATURES).nOut(w).activation(Activation.RELU).build(),
                         "in")
-                .addLayer("b1", new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.RELU).build(), "d0")
-                .addLayer("b2", new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.IDENTITY).build(), "b1")
+                .addLayer("b1", new DenseLayer.Builder().nIn(w).nOut(w).activation(Activation.RELU).build(), "d0")
+                .addLayer("b2", new DenseLayer.Builder().nIn(w).nOut(w).activation(Activation.IDENTITY).build(), "b1")
                 .addVertex("add1", new ElementWiseVertex(ElementWiseVertex.Op.Add), "d0", "b2")
                 .addLayer("act", new ActivationLayer.Builder().activation(Activation.SWISH).build(), "add1")
-                .addLayer("r1", new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.TANH).build(), "act")
+                .addLayer("r1", new DenseLayer.Builder().nIn(w).nOut(w).activation(Activation.TANH).build(), "act")
                 .addVertex("add2", new ElementWiseVertex(ElementWiseVertex.Op.Add), "act", "r1")
-                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(8).nOut(CLASSES)
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(w).nOut(CLASSES)
                         .activation(Activation.SOFTMAX).build(), "add2")
                 .setOutputs("out").build();
         ComputationGraph g = new ComputationGraph(conf);

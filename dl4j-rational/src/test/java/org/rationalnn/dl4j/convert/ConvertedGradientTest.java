@@ -84,7 +84,7 @@ class ConvertedGradientTest {
     @Test
     void residualGraphVersionA() {
         List<DataSet> data = ConvertNets.vectors(1, 4, 23, DataType.DOUBLE);
-        ComputationGraph g = ConvertNets.residual(DataType.DOUBLE, new NoOp());
+        ComputationGraph g = ConvertNets.residual(DataType.DOUBLE, new NoOp(), 4);
         ComputationGraph conv = calibrated(data).version(RationalVersion.A).degrees(3, 2).build().convert(g)
                 .network();
         // Version A's |b_k| has a kink at b_k = 0, and the fitter currently returns some b_k within 1e-10 of it
