@@ -1,0 +1,297 @@
+package org.rationalnn.dl4j.monitor;
+
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.rationalnn.dl4j.common.RationalLayer;
+import org.rationalnn.dl4j.common.RationalSlot;
+import org.rationalnn.dl4j.layers.RationalActivationLayer;
+import org.rationalnn.dl4j.rational.RationalFunction;
+import org.rationalnn.dl4j.rational.RationalSpec;
+import org.rationalnn.dl4j.samediff.RationalDense;
+import org.rationalnn.dl4j.samediff.RationalVertex;
+import org.rationalnn.dl4j.transformer.RationalTransformerBlock;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One trainable rational inside a network: the layer or vertex that holds it (any of the four rational layer types,
+ * found through {@link RationalLayer}), its {@link RationalSlot} (parameter keys, version, type, coefficient sets),
+ * the live parameter arrays, and where its input comes from. {@link #find(Model)} lists every rational of a
+ * MultiLayerNetwork or ComputationGraph.
+ *
+ * <p>The input of the rational is the layer's input for {@link RationalActivationLayer} and {@link RationalVertex},
+ * the pre-activation x W + b for {@link RationalDense} (recomputed from the layer's input by
+ * {@link #rationalInput(INDArray)}), and not available for the rationals inside a {@link RationalTransformerBlock}
+ * (they act on intermediate values of its SameDiff graph).
+ */
+public final class RationalSite {
+
+    /** The layer type that holds the rational. */
+    public enum Kind {
+        ACTIVATION_LAYER, DENSE, VERTEX, TRANSFORMER_BLOCK
+    }
+
+    private final String layerName;
+    private final int index;
+    private final RationalLayer layer;
+    private final RationalSlot slot;
+    private final Kind kind;
+    private final Map<String, INDArray> params;
+    private final String inputName;
+    private final InputPreProcessor preProcessor;
+    private final boolean multiple;
+
+    private RationalSite(String layerName, int index, RationalLayer layer, RationalSlot slot,
+                         Map<String, INDArray> params, String inputName, InputPreProcessor preProcessor,
+                         boolean multiple) {
+        this.layerName = layerName;
+        this.index = index;
+        this.layer = layer;
+        this.slot = slot;
+        this.params = params;
+        this.inputName = inputName;
+        this.preProcessor = preProcessor;
+        this.multiple = multiple;
+        this.kind = layer instanceof RationalActivationLayer ? Kind.ACTIVATION_LAYER
+                : layer instanceof RationalDense ? Kind.DENSE
+                : layer instanceof RationalVertex ? Kind.VERTEX : Kind.TRANSFORMER_BLOCK;
+    }
+
+    /**
+     * Every rational of a network, in layer (MultiLayerNetwork) or topological (ComputationGraph) order.
+     *
+     * @throws IllegalArgumentException for a model that is neither
+     */
+    public static List<RationalSite> find(Model net) {
+        Objects.requireNonNull(net, "network");
+        List<RationalSite> out = new ArrayList<>();
+        if (net instanceof MultiLayerNetwork) {
+            MultiLayerNetwork m = (MultiLayerNetwork) net;
+            for (int i = 0; i < m.getnLayers(); i++) {
+                Layer conf = unwrap(m.getLayerWiseConfigurations().getConf(i).getLayer());
+                if (conf instanceof RationalLayer) {
+                    String name = conf.getLayerName() != null ? conf.getLayerName() : "layer" + i;
+                    add(out, name, i, (RationalLayer) conf, m.getLayer(i).paramTable(false), null,
+                            m.getLayerWiseConfigurations().getInputPreProcess(i));
+                }
+            }
+        } else if (net instanceof ComputationGraph) {
+            ComputationGraph g = (ComputationGraph) net;
+            ComputationGraphConfiguration conf = g.getConfiguration();
+            for (int idx : g.topologicalSortOrder()) {
+                String name = g.getVertices()[idx].getVertexName();
+                GraphVertex v = conf.getVertices().get(name);
+                List<String> inputs = conf.getVertexInputs().get(name);
+                String input = inputs == null || inputs.isEmpty() ? null : inputs.get(0);
+                if (v instanceof LayerVertex) {
+                    Layer l = unwrap(((LayerVertex) v).getLayerConf().getLayer());
+                    if (l instanceof RationalLayer) {
+                        add(out, name, -1, (RationalLayer) l, g.getLayer(name).paramTable(false), input,
+                                ((LayerVertex) v).getPreProcessor());
+                    }
+                } else if (v instanceof RationalLayer) {
+                    Map<String, INDArray> p = new LinkedHashMap<>();
+                    for (Map.Entry<String, INDArray> e : g.getVertices()[idx].paramTable(false).entrySet()) {
+                        String k = e.getKey();
+                        p.put(k.startsWith(name + "_") ? k.substring(name.length() + 1) : k, e.getValue());
+                    }
+                    add(out, name, -1, (RationalLayer) v, p, input, null);
+                }
+            }
+        } else {
+            throw new IllegalArgumentException("model must be a MultiLayerNetwork or ComputationGraph, got "
+                    + net.getClass().getName());
+        }
+        return out;
+    }
+
+    private static Layer unwrap(Layer l) {
+        return l instanceof FrozenLayerWithBackprop ? ((FrozenLayerWithBackprop) l).getUnderlying() : l;
+    }
+
+    private static void add(List<RationalSite> out, String name, int index, RationalLayer layer,
+                            Map<String, INDArray> params, String input, InputPreProcessor pp) {
+        List<RationalSlot> slots = layer.rationalSlots();
+        for (RationalSlot s : slots) {
+            out.add(new RationalSite(name, index, layer, s, params, input, pp, slots.size() > 1));
+        }
+    }
+
+    /** The layer's (or vertex's) name. */
+    public String layerName() {
+        return layerName;
+    }
+
+    /** A name for this rational: the layer name, or {@code layer/slot} when the layer holds several. */
+    public String name() {
+        return multiple ? layerName + "/" + slot.name() : layerName;
+    }
+
+    /** Index in a MultiLayerNetwork; -1 in a ComputationGraph. */
+    public int index() {
+        return index;
+    }
+
+    /** The layer or vertex configuration. */
+    public RationalLayer layer() {
+        return layer;
+    }
+
+    public RationalSlot slot() {
+        return slot;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The layer's live parameter arrays, by the keys of the layer (not prefixed by its name). */
+    public Map<String, INDArray> params() {
+        return params;
+    }
+
+    /** The numerator coefficients [S, m+1] (live view). */
+    public INDArray numerator() {
+        return params.get(slot.numeratorKey());
+    }
+
+    /** The denominator coefficients [S, n] (live view). */
+    public INDArray denominator() {
+        return params.get(slot.denominatorKey());
+    }
+
+    /** The current function of coefficient set {@code set}. */
+    public RationalFunction function(int set) {
+        return slot.function(params, set);
+    }
+
+    /** The spec of the layer's rational (for the transformer block: its FFN spec), or null. */
+    public RationalSpec spec() {
+        if (layer instanceof RationalActivationLayer) {
+            return ((RationalActivationLayer) layer).getSpec();
+        }
+        if (layer instanceof RationalDense) {
+            return ((RationalDense) layer).getSpec();
+        }
+        if (layer instanceof RationalVertex) {
+            return ((RationalVertex) layer).getSpec();
+        }
+        if (layer instanceof RationalTransformerBlock && slot.name().equals("rational")) {
+            return ((RationalTransformerBlock) layer).getSpec();
+        }
+        return null;
+    }
+
+    /** The function every coefficient set started from, where the configuration tells it; else null. */
+    public RationalFunction initialFunction() {
+        RationalSpec s = spec();
+        if (s != null) {
+            return s.initialFunction();
+        }
+        if (layer instanceof RationalTransformerBlock && slot.name().equals("attention")) {
+            return ((RationalTransformerBlock) layer).attentionInit();
+        }
+        return null;
+    }
+
+    /** The fit interval of the initial function ([lower, upper]), or null where unknown. */
+    public double[] fitInterval() {
+        RationalSpec s = spec();
+        if (s != null) {
+            return new double[]{s.getFitLower(), s.getFitUpper()};
+        }
+        if (layer instanceof RationalTransformerBlock && slot.name().equals("attention")) {
+            return new double[]{RationalTransformerBlock.ATTENTION_FIT_LOWER, RationalTransformerBlock.ATTENTION_FIT_UPPER};
+        }
+        return null;
+    }
+
+    /** Whether the rational's input can be observed from the network's activations ({@link #rationalInput}). */
+    public boolean inputObservable() {
+        return kind != Kind.TRANSFORMER_BLOCK;
+    }
+
+    /** Name of the graph vertex whose output is this rational's layer input (ComputationGraph), else null. */
+    public String inputVertex() {
+        return inputName;
+    }
+
+    /** The preprocessor DL4J applies to the layer's input, or null. */
+    public InputPreProcessor preProcessor() {
+        return preProcessor;
+    }
+
+    /**
+     * The values the rational is applied to, given the layer's input (after its preprocessor): the input itself,
+     * or for {@link RationalDense} x W + b per time step, in the layout of the layer's output.
+     *
+     * @throws IllegalStateException for a transformer block's rationals
+     */
+    public INDArray rationalInput(INDArray layerInput) {
+        switch (kind) {
+            case ACTIVATION_LAYER:
+            case VERTEX:
+                return layerInput;
+            case DENSE:
+                return denseAffine((RationalDense) layer, layerInput);
+            default:
+                throw new IllegalStateException("the input of rational '" + name() + "' is internal to its "
+                        + "transformer block");
+        }
+    }
+
+    private INDArray denseAffine(RationalDense d, INDArray x) {
+        INDArray w = params.get(RationalDense.WEIGHT_KEY);
+        INDArray b = params.get(RationalDense.BIAS_KEY);
+        if (x.rank() == 2) {
+            INDArray z = x.castTo(w.dataType()).mmul(w);
+            return b == null ? z : z.addiRowVector(b);
+        }
+        boolean ncw = d.getRnnDataFormat() == org.deeplearning4j.nn.conf.RNNFormat.NCW;
+        INDArray nwc = ncw ? x.permute(0, 2, 1) : x;
+        long mb = nwc.size(0);
+        long t = nwc.size(1);
+        INDArray z = nwc.dup('c').reshape(mb * t, nwc.size(2)).castTo(w.dataType()).mmul(w);
+        if (b != null) {
+            z.addiRowVector(b);
+        }
+        INDArray z3 = z.reshape(mb, t, w.size(1));
+        return ncw ? z3.permute(0, 2, 1) : z3;
+    }
+
+    /**
+     * Whether the channel axis of the rational's input is the last one (NWC/NHWC layouts), which decides which
+     * coefficient set each element uses under CHANNEL/GROUP sharing.
+     */
+    public boolean channelsLast(int rank) {
+        if (layer instanceof RationalActivationLayer) {
+            RationalActivationLayer l = (RationalActivationLayer) layer;
+            return (rank == 3 && l.getRnnDataFormat() == org.deeplearning4j.nn.conf.RNNFormat.NWC)
+                    || (rank == 4 && l.getCnn2dDataFormat() == org.deeplearning4j.nn.conf.CNN2DFormat.NHWC);
+        }
+        if (layer instanceof RationalVertex) {
+            return ((RationalVertex) layer).channelsLast(rank);
+        }
+        if (layer instanceof RationalDense) {
+            return rank == 3 && ((RationalDense) layer).getRnnDataFormat() == org.deeplearning4j.nn.conf.RNNFormat.NWC;
+        }
+        return false;
+    }
+
+    @Override
+    public String toString() {
+        return "RationalSite{" + name() + " (" + kind + (index >= 0 ? ", index " + index : "") + "), " + slot + "}";
+    }
+}
