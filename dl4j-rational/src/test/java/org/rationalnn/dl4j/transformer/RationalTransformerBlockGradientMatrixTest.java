@@ -44,9 +44,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * has a denominator of about 1e-14, on the kink of |.|).
  *
  * <p>A linear dense layer sits before the block and the input is N(0, 1.5²), so the block's input covers about
- * [-3, 3]. Two checks per case: every element of every rational coefficient array, then about 2 elements of each
- * other parameter array of the whole network (GradientCheckUtil's subset; the dense layer's weights check the block's
- * input gradient).
+ * [-3, 3]. Two checks per case: every element of every rational coefficient array, then the other parameter arrays
+ * of the whole network (the dense layer's weights check the block's input gradient): about 2 elements of each in a
+ * MultiLayerNetwork (GradientCheckUtil's subset), every element in a ComputationGraph (M2.1's graph check ignores
+ * the subset option).
  */
 @ExtendWith(SingleThreadedNd4j.class)
 class RationalTransformerBlockGradientMatrixTest {
@@ -186,5 +187,4 @@ class RationalTransformerBlockGradientMatrixTest {
                     || k.endsWith("_b") || k.matches(".*_b[a-z0-9]+"), c.dataSeed() + 2);
         }
     }
-
 }
