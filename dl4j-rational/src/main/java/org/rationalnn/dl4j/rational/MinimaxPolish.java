@@ -35,17 +35,28 @@ final class MinimaxPolish {
     private static final int REFINE_PASSES = 3;
     /** Local maxima of |r| below this fraction of the maximum are not SLP constraints. */
     private static final double PEAK_FRACTION = 0.25;
-    /** Simplex iteration limit per LP row and column. */
-    static final int LP_ITERATIONS_PER_ROW = 50;
+    /** Simplex iteration limit per LP row. */
+    static final int LP_ITERATIONS_PER_ROW = 25;
+    /** Simplex iterations allowed beyond those per row. */
+    static final int LP_ITERATIONS_BASE = 100;
 
     private static final Logger LOG = LoggerFactory.getLogger(MinimaxPolish.class);
 
     private final FitProblem pb;
     private final LeastSquares ls;
+    /** Simplex iteration limit: per LP row, plus a base (parameters for the tests of the solver's stop). */
+    private final int lpIterationsPerRow;
+    private final int lpIterationsBase;
 
     MinimaxPolish(FitProblem problem, LeastSquares leastSquares) {
+        this(problem, leastSquares, LP_ITERATIONS_PER_ROW, LP_ITERATIONS_BASE);
+    }
+
+    MinimaxPolish(FitProblem problem, LeastSquares leastSquares, int lpIterationsPerRow, int lpIterationsBase) {
         this.pb = problem;
         this.ls = leastSquares;
+        this.lpIterationsPerRow = lpIterationsPerRow;
+        this.lpIterationsBase = lpIterationsBase;
     }
 
     /**
@@ -246,7 +257,8 @@ final class MinimaxPolish {
                 lower[i] = Math.max(-delta, Math.min(0, (pb.lower(idx[i]) - c) * dscale[i]));
                 upper[i] = Math.min(delta, Math.max(0, (pb.upper(idx[i]) - c) * dscale[i]));
             }
-            double[] u = solveLp(jac, r, dscale, lower, upper, restricted(ineq, idx, dscale, lower, p));
+            double[] u = solveLp(jac, r, dscale, lower, upper, restricted(ineq, idx, dscale, lower, p),
+                    lpIterationsPerRow, lpIterationsBase);
             if (u == null) {
                 break;
             }
@@ -278,15 +290,6 @@ final class MinimaxPolish {
         return p;
     }
 
-    /**
-     * The LP in v = u − lower ≥ 0: min z s.t. |r_j + Σ_i (J_ji / D_i) u_i| ≤ z, lower ≤ u ≤ upper.
-     * Returns (u, z), or null if the simplex solver stops at its iteration limit
-     * ({@value #LP_ITERATIONS_PER_ROW}·(rows + columns) + 100 pivots; an expected stop of the polish, logged at
-     * debug level). The LP is feasible (u = 0, z = max|r_j|, since lower ≤ 0 ≤ upper) and bounded (z ≥ 0) by
-     * construction, so a solver report of an infeasible or unbounded LP is a defect and is thrown.
-     *
-     * @throws IllegalStateException if the simplex solver fails for any other reason than its iteration limit
-     */
     /**
      * The inequalities in the LP's variables v = u − lower (u_i = D_i·d_i): Σ_i (A_ri / D_i) v_i ≥ g_r − A_r·c −
      * Σ_i (A_ri / D_i)·lower_i, as rows {coefficients..., right-hand side}; null without inequalities.
@@ -334,8 +337,19 @@ final class MinimaxPolish {
         return s;
     }
 
+    /**
+     * The LP in v = u − lower ≥ 0: min z s.t. |r_j + Σ_i (J_ji / D_i) u_i| ≤ z, lower ≤ u ≤ upper, and the extra
+     * rows (Σ_i e_i v_i ≥ e_nf, see {@link #restricted}); solved in v / σ and z / σ, σ = max|r_j|, so that the
+     * tableau is O(1) however small the error. Returns (u, z), or null, ending the SLP polish with its current
+     * iterate (logged at debug level), when the simplex solver stops at its iteration limit
+     * ({@code iterationsPerRow}·rows + {@code iterationsBase} pivots) or
+     * fails with both Dantzig's and Bland's pivot rule. The LP is feasible (u = 0, z = max|r_j|, since
+     * lower ≤ 0 ≤ upper and the extra rows hold at u = 0) and bounded (z ≥ 0) by construction; Hipparchus' simplex
+     * can still report it infeasible or unbounded when it is highly degenerate, which happens near convergence
+     * (many error peaks of equal height), so such a report ends the polish rather than the fit.
+     */
     static double[] solveLp(double[][] jac, double[] r, double[] dscale, double[] lower, double[] upper,
-                            double[][] extra) {
+                            double[][] extra, int iterationsPerRow, int iterationsBase) {
         int k = r.length;
         int nf = dscale.length;
         // the LP in w = v / σ and z / σ, σ = max|r_j|: every number of the tableau is O(1) even for tiny errors
@@ -379,7 +393,7 @@ final class MinimaxPolish {
         obj[nf] = 1;
         LinearConstraintSet set = new LinearConstraintSet(cons);
         LinearObjectiveFunction objective = new LinearObjectiveFunction(obj, 0);
-        MaxIter limit = new MaxIter(LP_ITERATIONS_PER_ROW * (k + nf) + 100);
+        MaxIter limit = new MaxIter(iterationsPerRow * cons.size() + iterationsBase);
         PointValuePair sol;
         try {
             sol = new SimplexSolver().optimize(limit, objective, set, GoalType.MINIMIZE,
