@@ -228,6 +228,11 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
             throw new IllegalArgumentException(where() + "spec must not be null");
         }
         spec.validate();
+        if (feedForward == FeedForward.RATIONAL && spec.getNumeratorDegree() < 1) {
+            throw new IllegalArgumentException(where() + "the KAT-style RATIONAL feed-forward needs numerator degree "
+                    + "m in [1, " + RationalSpec.MAX_NUMERATOR_DEGREE + "] (its R1 starts as the identity x, which a "
+                    + "constant numerator cannot represent), got " + spec.getNumeratorDegree());
+        }
         if (spec.getVersion().hasTrainingNoise() && spec.getNoise() > 0) {
             throw new IllegalArgumentException(where() + "version D's training noise is not supported by this block; "
                     + "spec noise must be 0, got " + spec.getNoise());

@@ -48,6 +48,15 @@ class SilentPathsTest {
     }
 
     @Test
+    void katBlockRejectsAConstantNumerator() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new org.rationalnn.dl4j.transformer.RationalTransformerBlock.Builder().dModel(4)
+                        .feedForward(org.rationalnn.dl4j.transformer.RationalTransformerBlock.FeedForward.RATIONAL)
+                        .spec(org.rationalnn.dl4j.rational.RationalSpec.builder().degrees(0, 2).build()).build());
+        assertTrue(e.getMessage().contains("got 0"), e.getMessage());
+    }
+
+    @Test
     void kernelRejectsViewOutputs() {
         INDArray x = Nd4j.rand(DataType.FLOAT, 4, 6);
         INDArray num = Nd4j.createFromArray(new float[][]{{0, 1, 0.1f}});
