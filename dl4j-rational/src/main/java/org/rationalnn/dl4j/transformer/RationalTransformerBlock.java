@@ -532,7 +532,10 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
         }
         SDVariable a;
         if (attention == Attention.SOFTMAX) {
-            a = sd.nn.softmax(s, 2);
+            // shifted by the row max: ND4J 1.0.0-M2.1's float64 softmax returns NaN for rows whose scores are all
+            // below about -745 (a query whose every visible key is padding); the shift changes neither a nor its
+            // gradient
+            a = sd.nn.softmax(s.sub(s.max(true, 2)), 2);
         } else {
             SDVariable z = s.sub(s.max(true, 2));
             if (m != null) {

@@ -1,5 +1,6 @@
 package org.rationalnn.dl4j.transformer.impl;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.shape.OneHot;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
@@ -89,6 +90,11 @@ final class NativeAttention {
         }
         c.a = m.keep(bh, t, t);
         if (kind == Attention.SOFTMAX) {
+            if (s.dataType() == DataType.DOUBLE) {
+                // ND4J 1.0.0-M2.1's float64 softmax returns NaN for rows whose scores are all below about -745 (a
+                // query whose every visible key is padding); softmax is shift-invariant, so shift by the row max
+                s.subi(s.max(true, 2));
+            }
             Nd4j.exec(new SoftMax(s, c.a, 2));
         } else {
             rationalWeights(s, mb, t, masks, p, c, m);
