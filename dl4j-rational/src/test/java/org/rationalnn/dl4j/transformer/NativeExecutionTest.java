@@ -199,6 +199,60 @@ class NativeExecutionTest {
         }
     }
 
+    /**
+     * Float32: the NATIVE execution (with its fused float32 loops on the CPU) against SAMEDIFF in float32, every
+     * feed-forward kind, both attentions, causal and padded, MLN; tolerance for float32 rounding.
+     */
+    @Test
+    void float32NativeMatchesSameDiff() {
+        for (FeedForward f : FeedForward.values()) {
+            for (Attention a : Attention.values()) {
+                String what = "float32 " + f + " " + a;
+                RationalTransformerBlock.Builder b = block(f, Normalization.PRE, a, true, f == FeedForward.RATIONAL,
+                        false);
+                MultiLayerNetwork ref = floatNet(b.execution(Execution.SAMEDIFF).build());
+                MultiLayerNetwork fast = floatNet(b.execution(Execution.NATIVE).build());
+                BlockNets.perturb(ref.paramTable());
+                fast.setParams(ref.params());
+                INDArray x = BlockNets.input(RNNFormat.NCW, 3, 6, 41).castTo(DataType.FLOAT);
+                INDArray y = BlockNets.labels(RNNFormat.NCW, 3, 6, 42).castTo(DataType.FLOAT);
+                INDArray mask = BlockNets.mask(3, 6, true).castTo(DataType.FLOAT);
+                Map<String, INDArray>[] grads = new Map[2];
+                double[] scores = new double[2];
+                MultiLayerNetwork[] nets = {ref, fast};
+                for (int i = 0; i < 2; i++) {
+                    nets[i].setInput(x);
+                    nets[i].setLabels(y);
+                    nets[i].setLayerMaskArrays(mask, mask);
+                    nets[i].computeGradientAndScore();
+                    scores[i] = nets[i].score();
+                    grads[i] = new java.util.LinkedHashMap<>();
+                    for (Map.Entry<String, INDArray> e : nets[i].gradient().gradientForVariable().entrySet()) {
+                        grads[i].put(e.getKey(), e.getValue().castTo(DataType.DOUBLE));
+                    }
+                }
+                RationalTransformerBlockTest.assertClose(ref.output(x, false, mask, mask).castTo(DataType.DOUBLE),
+                        fast.output(x, false, mask, mask).castTo(DataType.DOUBLE), 1e-5, what + ": output");
+                assertEquals(scores[0], scores[1], 1e-5 * Math.max(1, Math.abs(scores[0])), what + ": score");
+                for (Map.Entry<String, INDArray> e : grads[0].entrySet()) {
+                    double scale = Math.max(1e-2, e.getValue().amaxNumber().doubleValue());
+                    double diff = e.getValue().sub(grads[1].get(e.getKey())).amaxNumber().doubleValue();
+                    assertTrue(diff <= 1e-4 * scale, what + ": gradient of " + e.getKey() + " differs by " + diff
+                            + " (largest " + scale + ")");
+                }
+            }
+        }
+    }
+
+    static MultiLayerNetwork floatNet(RationalTransformerBlock block) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(12345).dataType(DataType.FLOAT)
+                .updater(new NoOp()).list().layer(BlockNets.before()).layer(block).layer(BlockNets.output())
+                .setInputType(InputType.recurrent(BlockNets.D, RNNFormat.NCW)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
     /** The backward pass without a current training forward pass recomputes it, with the same result. */
     @Test
     void backwardWithoutCurrentForwardRecomputes() {

@@ -1,9 +1,6 @@
 package org.rationalnn.dl4j.transformer.impl;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.shape.OneHot;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 import org.rationalnn.dl4j.kernel.RationalKernels;
 import org.rationalnn.dl4j.rational.RationalVersion;
@@ -43,7 +40,7 @@ final class NativeAttention {
         /** The weights the context was computed with (a ⊙ dropout multipliers, or a). */
         INDArray dropped;
         INDArray context;
-        /** RATIONAL: z = (s − max s) ⊙ M, R_a(z), the normaliser Σ M φ + ε [mb·h, T, 1], the one-hot argmax of s. */
+        /** RATIONAL: z = (s − max s) ⊙ M, R_a(z), the normaliser Σ M φ + ε and the index of max s [mb·h, T, 1]. */
         INDArray shifted;
         INDArray r;
         INDArray normaliser;
@@ -84,18 +81,9 @@ final class NativeAttention {
         c.v = BlockMath.toHeads(BlockMath.linear(z, p.get(WV), p.get(BV), rows), mb, t, heads, m.keep(bh, t, dh));
         INDArray s = m.work(bh, t, t);
         Nd4j.matmul(c.q, c.k, s, false, true, false);
-        s.muli(scale);
-        if (masks.penalty != null) {
-            s.reshape('c', mb, heads, t, t).addi(masks.penalty);
-        }
         c.a = m.keep(bh, t, t);
         if (kind == Attention.SOFTMAX) {
-            if (s.dataType() == DataType.DOUBLE) {
-                // ND4J 1.0.0-M2.1's float64 softmax returns NaN for rows whose scores are all below about -745 (a
-                // query whose every visible key is padding); softmax is shift-invariant, so shift by the row max
-                s.subi(s.max(true, 2));
-            }
-            Nd4j.exec(new SoftMax(s, c.a, 2));
+            BlockMath.softmax(s, scale, masks.penalty, mb, heads, c.a);
         } else {
             rationalWeights(s, mb, t, masks, p, c, m);
         }
@@ -112,28 +100,18 @@ final class NativeAttention {
         return c;
     }
 
-    /** a = M φ(z) / (Σ_keys M φ(z) + ε), φ = R_a(z)², z = (s − max_keys s) ⊙ M. */
+    /** a = M φ(z) / (Σ_keys M φ(z) + ε), φ = R_a(z)², z = (s' − max_keys s') ⊙ M, s' = s / sqrt(d_h) + penalty. */
     private void rationalWeights(INDArray s, long mb, long t, Masks masks, Map<String, INDArray> p, Cache c,
                                  Memory m) {
         long bh = s.size(0);
-        INDArray max = s.max(true, 2);
-        c.argmax = m.keep(bh, t, t);
-        Nd4j.exec(new OneHot(Nd4j.argMax(s, 2), c.argmax, (int) t, -1, 1.0, 0.0));
+        c.argmax = m.keep(bh, t, 1);
         c.shifted = m.keep(bh, t, t);
-        s.sub(max, c.shifted);
-        if (masks.mask != null) {
-            c.shifted.reshape('c', mb, heads, t, t).muli(masks.mask);
-        }
+        BlockMath.rationalShift(s, scale, masks.penalty, masks.mask, mb, heads, c.shifted, c.argmax);
         c.r = m.keep(bh, t, t);
         RationalKernels.forward(RationalVersion.B, c.shifted, true, Sharing.LAYER, p.get(ATTN_NUMERATOR),
                 p.get(ATTN_DENOMINATOR), c.r);
-        INDArray phi = c.r.mul(c.r);
-        if (masks.mask != null) {
-            phi.reshape('c', mb, heads, t, t).muli(masks.mask);
-        }
         c.normaliser = m.keep(bh, t, 1);
-        c.normaliser.assign(phi.sum(true, 2).addi(RationalTransformerBlock.RATIONAL_ATTENTION_EPSILON));
-        phi.div(c.normaliser, c.a);
+        BlockMath.rationalNormalize(c.r, masks.mask, mb, heads, c.normaliser, c.a);
     }
 
     /**
@@ -158,13 +136,10 @@ final class NativeAttention {
         }
         INDArray dS;
         if (kind == Attention.SOFTMAX) {
-            // ds = a ⊙ (da − Σ_keys da ⊙ a)
-            INDArray dot = dA.mul(c.a).sum(true, 2);
-            dS = dA.subi(dot).muli(c.a);
+            dS = BlockMath.softmaxBackwardInPlace(c.a, dA, scale);
         } else {
             dS = rationalBackward(c, dA, mb, t, masks, p, g, m);
         }
-        dS.muli(scale);
         INDArray dQ = m.work(bh, t, dh);
         Nd4j.matmul(dS, c.k, dQ, false, false, false);
         INDArray dK = m.work(bh, t, dh);
@@ -184,21 +159,12 @@ final class NativeAttention {
                                       Map<String, INDArray> g, Memory m) {
         long bh = dA.size(0);
         // a = w / Σw: dw = (da − Σ da ⊙ a) / Σw; w = M r²: dr = 2 r M dw
-        INDArray dot = dA.mul(c.a).sum(true, 2);
-        INDArray dR = dA.subi(dot).divi(c.normaliser);
-        if (masks.mask != null) {
-            dR.reshape('c', mb, heads, t, t).muli(masks.mask);
-        }
-        dR.muli(c.r).muli(2.0);
+        INDArray dR = BlockMath.rationalNormalizeBackwardInPlace(dA, c.a, c.normaliser, c.r, masks.mask, mb, heads);
         INDArray dShifted = m.work(bh, t, t);
         RationalKernels.backward(RationalVersion.B, c.shifted, true, Sharing.LAYER, p.get(ATTN_NUMERATOR),
                 p.get(ATTN_DENOMINATOR), dR, dShifted, g.get(ATTN_NUMERATOR), g.get(ATTN_DENOMINATOR));
-        // z = (s − max s) ⊙ M: ds = dz ⊙ M − onehot(argmax s) Σ_keys dz ⊙ M
-        if (masks.mask != null) {
-            dShifted.reshape('c', mb, heads, t, t).muli(masks.mask);
-        }
-        INDArray total = dShifted.sum(true, 2);
-        return dShifted.subi(c.argmax.mul(total));
+        // z = (s' − max s') ⊙ M, s' = s / sqrt(d_h) + penalty: ds = (dz ⊙ M − e_argmax Σ_keys dz ⊙ M) / sqrt(d_h)
+        return BlockMath.rationalShiftBackwardInPlace(dShifted, masks.mask, c.argmax, mb, heads, scale);
     }
 
     /** The attention mask M (1 = key visible) and the additive score penalty (M − 1)·1e9, or nulls for none. */

@@ -77,26 +77,25 @@ final class NativeFeedForward {
                 c.pre = BlockMath.linear(z, p.get(WG), p.get(BG), m.keep(n, hidden));
                 c.up = BlockMath.linear(z, p.get(WU), p.get(BU), m.keep(n, hidden));
                 c.act = m.keep(n, hidden);
-                gate(c.pre, p, c.act);
+                if (kind == FeedForward.RATIONAL_GLU) {
+                    RationalKernels.forward(spec, c.pre, false, p.get(NUMERATOR), null, p.get(DENOMINATOR), c.act);
+                }
                 h = m.work(n, hidden);
-                c.act.mul(c.up, h);
+                BlockMath.gluForward(gluKind(), c.pre, c.up, c.act, h);
         }
         BlockMath.linear(h, p.get(W2), p.get(B2), out);
         return c;
     }
 
-    /** φ(g) of the GLU kinds. */
-    private void gate(INDArray g, Map<String, INDArray> p, INDArray out) {
+    /** The gate's activation for {@link BlockMath#gluForward}. */
+    private int gluKind() {
         switch (kind) {
             case SWIGLU:
-                BlockMath.silu(g, out);
-                break;
+                return BlockMath.SILU;
             case GEGLU:
-                BlockMath.gelu(g, out);
-                break;
+                return BlockMath.GELU;
             case RATIONAL_GLU:
-                RationalKernels.forward(spec, g, false, p.get(NUMERATOR), null, p.get(DENOMINATOR), out);
-                break;
+                return BlockMath.GIVEN;
             default:
                 throw new IllegalStateException("not a GLU kind: " + kind);
         }
@@ -115,6 +114,7 @@ final class NativeFeedForward {
         } else {
             h = c.act;
         }
+        // (the GLU product h = φ(g) ⊙ up is recomputed rather than kept)
         INDArray dh = m.work(n, hidden);
         BlockMath.linearBackward(h, p.get(W2), dOut, g.get(W2), g.get(B2), dh, false);
         INDArray dz = m.work(c.z.shape());
@@ -135,10 +135,16 @@ final class NativeFeedForward {
                 break;
             }
             default: {
-                // h = φ(pre) ⊙ up: d up = dh ⊙ φ(pre), d φ = dh ⊙ up
-                INDArray dUp = dh.mul(c.act);
-                INDArray dAct = dh.muli(c.up);
-                INDArray dPre = gateBackward(c.pre, dAct, p, g, m);
+                // h = φ(pre) ⊙ up: d up = dh ⊙ φ(pre), d pre = dh ⊙ up ⊙ φ'(pre)
+                INDArray dUp = m.work(n, hidden);
+                INDArray dPre = m.work(n, hidden);
+                BlockMath.gluBackward(gluKind(), c.pre, c.up, c.act, dh, dUp, dPre);
+                if (kind == FeedForward.RATIONAL_GLU) {
+                    INDArray dAct = dPre;
+                    dPre = dh;   // dh is no longer needed: the rational's dL/dpre goes there
+                    RationalKernels.backward(spec, c.pre, false, p.get(NUMERATOR), null, p.get(DENOMINATOR), dAct,
+                            dPre, g.get(NUMERATOR), g.get(DENOMINATOR));
+                }
                 BlockMath.linearBackward(c.z, p.get(WG), dPre, g.get(WG), g.get(BG), dz, false);
                 BlockMath.linearBackward(c.z, p.get(WU), dUp, g.get(WU), g.get(BU), dz, true);
             }
@@ -146,22 +152,4 @@ final class NativeFeedForward {
         return dz;
     }
 
-    /** dL/dg from dL/dφ(g) (the rational's coefficient gradients into their views). */
-    private INDArray gateBackward(INDArray pre, INDArray dAct, Map<String, INDArray> p, Map<String, INDArray> g,
-                                  Memory m) {
-        switch (kind) {
-            case SWIGLU:
-                return BlockMath.siluBackwardInPlace(pre, dAct);
-            case GEGLU:
-                return BlockMath.geluBackwardInPlace(pre, dAct);
-            case RATIONAL_GLU: {
-                INDArray dPre = m.work(pre.shape());
-                RationalKernels.backward(spec, pre, false, p.get(NUMERATOR), null, p.get(DENOMINATOR), dAct, dPre,
-                        g.get(NUMERATOR), g.get(DENOMINATOR));
-                return dPre;
-            }
-            default:
-                throw new IllegalStateException("not a GLU kind: " + kind);
-        }
-    }
 }
