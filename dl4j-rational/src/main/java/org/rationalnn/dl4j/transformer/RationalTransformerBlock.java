@@ -910,7 +910,8 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
     public String toString() {
         return "RationalTransformerBlock(name=" + layerName + ", dModel=" + dModel + ", heads=" + heads + ", hidden="
                 + hiddenWidth() + ", norm=" + normalization + ", ffn=" + feedForward + ", attention=" + attention
-                + ", causal=" + causal + ", spec=" + spec + ", format=" + rnnDataFormat + ", execution=" + execution + ")";
+                + ", causal=" + causal + ", spec=" + spec + ", format=" + rnnDataFormat + ", execution=" + execution
+                + ")";
     }
 
     /**

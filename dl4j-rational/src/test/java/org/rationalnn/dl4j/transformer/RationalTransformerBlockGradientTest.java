@@ -86,8 +86,8 @@ class RationalTransformerBlockGradientTest {
                    boolean causal, RNNFormat format, int mb, boolean graph, boolean stacked) {
         Layer[] blocks = stacked ? new Layer[]{block(ffn, norm, att, causal, execution),
                 block(ffn, norm, att, causal, execution)} : new Layer[]{block(ffn, norm, att, causal, execution)};
-        String what = execution + " " + ffn + " " + norm + " " + att + " mask=" + masked + " causal=" + causal + " " + format + " mb="
-                + mb + " graph=" + graph + " stacked=" + stacked;
+        String what = execution + " " + ffn + " " + norm + " " + att + " mask=" + masked + " causal=" + causal + " "
+                + format + " mb=" + mb + " graph=" + graph + " stacked=" + stacked;
         if (graph) {
             BlockNets.checkGraph(BlockNets.graph(format, blocks), format, mb, 3, masked, what);
         } else {
