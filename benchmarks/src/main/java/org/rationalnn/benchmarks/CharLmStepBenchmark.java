@@ -113,6 +113,10 @@ public final class CharLmStepBenchmark implements Runnable {
             }
         }
         System.out.println(Bench.table(times, nets.keySet().iterator().next()));
+        for (Map.Entry<String, double[]> e : times.entrySet()) {
+            System.out.printf(Locale.ROOT, "RESULT\t%s\t%.3f\t%.3f%n", e.getKey(), Bench.median(e.getValue()),
+                    Bench.min(e.getValue()));
+        }
         System.out.println(Bench.loadLine());
     }
 
