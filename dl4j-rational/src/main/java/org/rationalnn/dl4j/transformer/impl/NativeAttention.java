@@ -2,6 +2,7 @@ package org.rationalnn.dl4j.transformer.impl;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.rationalnn.dl4j.kernel.RationalKernels;
 import org.rationalnn.dl4j.rational.RationalVersion;
 import org.rationalnn.dl4j.rational.Sharing;
@@ -32,6 +33,9 @@ final class NativeAttention {
     /** What the forward pass keeps for the backward pass. */
     static final class Cache {
         INDArray z;
+        /** Fused float32 path: the projections in rows [mb·T, 3d] (q, k, v), else null. */
+        INDArray qkv;
+        /** ND4J path: the projections in heads [mb·h, T, d_h]. */
         INDArray q;
         INDArray k;
         INDArray v;
@@ -69,6 +73,9 @@ final class NativeAttention {
      */
     Cache forward(INDArray z, long mb, long t, Masks masks, INDArray dropout, Map<String, INDArray> p, INDArray out,
                   Memory m) {
+        if (BlockMath.fused(z, masks.mask, masks.penalty, dropout, out)) {
+            return forwardFused(z, mb, t, masks, dropout, p, out, m);
+        }
         long n = z.size(0);
         long d = z.size(1);
         long bh = mb * heads;
@@ -100,6 +107,41 @@ final class NativeAttention {
         return c;
     }
 
+    /**
+     * {@link #forward} with the fused float32 CPU kernels of {@link VectorAttention}: one matrix product for the
+     * three projections (qkv = z [Wq Wk Wv] + [bq bk bv]), no head permutations.
+     */
+    private Cache forwardFused(INDArray z, long mb, long t, Masks masks, INDArray dropout, Map<String, INDArray> p,
+                               INDArray out, Memory m) {
+        long n = z.size(0);
+        long d = z.size(1);
+        long bh = mb * heads;
+        Cache c = new Cache();
+        c.z = z;
+        c.qkv = BlockMath.linear(z, Nd4j.concat(1, p.get(WQ), p.get(WK), p.get(WV)),
+                Nd4j.concat(1, p.get(BQ), p.get(BK), p.get(BV)), m.keep(n, 3 * d));
+        c.a = m.keep(bh, t, t);
+        if (kind == Attention.SOFTMAX) {
+            VectorAttention.softmaxWeights(c.qkv, mb, t, heads, scale, masks.penalty, c.a);
+        } else {
+            c.argmax = m.keep(bh, t, 1);
+            c.shifted = m.keep(bh, t, t);
+            VectorAttention.rationalShift(c.qkv, mb, t, heads, scale, masks.penalty, masks.mask, c.shifted,
+                    c.argmax);
+            rationalFromShifted(mb, t, masks, p, c, m);
+        }
+        if (dropout != null) {
+            c.dropped = m.keep(bh, t, t);
+            c.a.mul(dropout, c.dropped);
+        } else {
+            c.dropped = c.a;
+        }
+        c.context = m.keep(n, d);
+        VectorAttention.context(c.dropped, c.qkv, mb, t, heads, c.context);
+        BlockMath.linear(c.context, p.get(WO), p.get(BO), out);
+        return c;
+    }
+
     /** a = M φ(z) / (Σ_keys M φ(z) + ε), φ = R_a(z)², z = (s' − max_keys s') ⊙ M, s' = s / sqrt(d_h) + penalty. */
     private void rationalWeights(INDArray s, long mb, long t, Masks masks, Map<String, INDArray> p, Cache c,
                                  Memory m) {
@@ -107,6 +149,12 @@ final class NativeAttention {
         c.argmax = m.keep(bh, t, 1);
         c.shifted = m.keep(bh, t, t);
         BlockMath.rationalShift(s, scale, masks.penalty, masks.mask, mb, heads, c.shifted, c.argmax);
+        rationalFromShifted(mb, t, masks, p, c, m);
+    }
+
+    /** r = R_a(z) through the fused kernel, then the normalised weights. */
+    private void rationalFromShifted(long mb, long t, Masks masks, Map<String, INDArray> p, Cache c, Memory m) {
+        long bh = c.shifted.size(0);
         c.r = m.keep(bh, t, t);
         RationalKernels.forward(RationalVersion.B, c.shifted, true, Sharing.LAYER, p.get(ATTN_NUMERATOR),
                 p.get(ATTN_DENOMINATOR), c.r);
@@ -120,6 +168,9 @@ final class NativeAttention {
      */
     INDArray backward(Cache c, INDArray dOut, long mb, long t, Masks masks, INDArray dropout,
                       Map<String, INDArray> p, Map<String, INDArray> g, Memory m) {
+        if (c.qkv != null) {
+            return backwardFused(c, dOut, mb, t, masks, dropout, p, g, m);
+        }
         long n = dOut.size(0);
         long d = dOut.size(1);
         long bh = mb * heads;
@@ -151,6 +202,38 @@ final class NativeAttention {
                 true);
         BlockMath.linearBackward(c.z, p.get(WV), BlockMath.toRows(dV, mb, t, heads, rows), g.get(WV), g.get(BV), dz,
                 true);
+        return dz;
+    }
+
+    /** {@link #backward} of {@link #forwardFused}. */
+    private INDArray backwardFused(Cache c, INDArray dOut, long mb, long t, Masks masks, INDArray dropout,
+                                   Map<String, INDArray> p, Map<String, INDArray> g, Memory m) {
+        long n = dOut.size(0);
+        long d = dOut.size(1);
+        long bh = mb * heads;
+        INDArray dCtx = m.work(n, d);
+        BlockMath.linearBackward(c.context, p.get(WO), dOut, g.get(WO), g.get(BO), dCtx, false);
+        INDArray dA = m.work(bh, t, t);
+        INDArray dQkv = m.work(n, 3 * d);
+        VectorAttention.contextBackward(dCtx, c.dropped, c.qkv, mb, t, heads, dA, dQkv);
+        if (dropout != null) {
+            dA.muli(dropout);
+        }
+        INDArray dS = kind == Attention.SOFTMAX ? BlockMath.softmaxBackwardInPlace(c.a, dA, scale)
+                : rationalBackward(c, dA, mb, t, masks, p, g, m);
+        VectorAttention.scoresBackward(dS, c.qkv, mb, t, heads, dQkv);
+        // qkv = z Wqkv + bqkv: one product for the three weight gradients, one for dz
+        INDArray wqkv = Nd4j.concat(1, p.get(WQ), p.get(WK), p.get(WV));
+        INDArray dW = m.work(d, 3 * d);
+        Nd4j.gemm(c.z, dQkv, dW, true, false, 1.0, 0.0);
+        INDArray db = dQkv.sum(true, 0);
+        String[][] keys = {{WQ, BQ}, {WK, BK}, {WV, BV}};
+        for (int i = 0; i < 3; i++) {
+            g.get(keys[i][0]).assign(dW.get(NDArrayIndex.all(), NDArrayIndex.interval(i * d, (i + 1) * d)));
+            g.get(keys[i][1]).assign(db.get(NDArrayIndex.all(), NDArrayIndex.interval(i * d, (i + 1) * d)));
+        }
+        INDArray dz = m.work(n, d);
+        Nd4j.gemm(dQkv, wqkv, dz, false, true, 1.0, 0.0);
         return dz;
     }
 
