@@ -301,6 +301,34 @@ final class BlockMath {
         return dz.subi(oneHot.muli(total)).muli(scale);
     }
 
+    // ---------------------------------------------------------------- layouts
+
+    /** NCW [mb, d, T] → rows [mb·T, d] (into {@code out}). */
+    static INDArray stepsToRows(INDArray ncw, INDArray out) {
+        long mb = ncw.size(0);
+        long d = ncw.size(1);
+        long t = ncw.size(2);
+        if (fused(ncw, out)) {
+            VectorBlockOps.transposeExamples(ncw, mb, (int) d, (int) t, out);
+        } else {
+            out.reshape('c', mb, t, d).assign(ncw.permute(0, 2, 1));
+        }
+        return out;
+    }
+
+    /** rows [mb·T, d] → NCW [mb, d, T] (into {@code out}). */
+    static INDArray rowsToSteps(INDArray rows, INDArray out) {
+        long mb = out.size(0);
+        long d = out.size(1);
+        long t = out.size(2);
+        if (fused(rows, out)) {
+            VectorBlockOps.transposeExamples(rows, mb, (int) t, (int) d, out);
+        } else {
+            out.assign(rows.reshape('c', mb, t, d).permute(0, 2, 1));
+        }
+        return out;
+    }
+
     // ---------------------------------------------------------------- heads
 
     /** rows [mb·T, h·d_h] → heads [mb·h, T, d_h] (copied into {@code out}). */

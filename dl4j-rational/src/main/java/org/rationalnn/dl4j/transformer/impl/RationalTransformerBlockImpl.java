@@ -132,8 +132,8 @@ public class RationalTransformerBlockImpl extends SameDiffLayerRuntime {
             INDArray y = m.work(mb * t, d);
             NativeBlock.Cache c = nativeBlock().forward(x, mb, t, extras, paramTable, y, m);
             remember(training, c);
-            out = mgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, new long[]{mb, d, t}, 'c');
-            out.assign(y.reshape('c', mb, t, d).permute(0, 2, 1));
+            out = BlockMath.rowsToSteps(y, mgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
+                    new long[]{mb, d, t}, 'c'));
         } else {
             out = mgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, new long[]{mb, t, d}, 'c');
             NativeBlock.Cache c = nativeBlock().forward(x, mb, t, extras, paramTable, out.reshape('c', mb * t, d), m);
@@ -164,7 +164,7 @@ public class RationalTransformerBlockImpl extends SameDiffLayerRuntime {
         INDArray dRows = nativeBlock().backward(c, rows(epsilon, m.work(mb * t, d)), paramTable, views, m);
         INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'c');
         if (ncw()) {
-            dx.assign(dRows.reshape('c', mb, t, d).permute(0, 2, 1));
+            BlockMath.rowsToSteps(dRows, dx);
         } else {
             dx.assign(dRows.reshape('c', mb, t, d));
         }
@@ -173,9 +173,10 @@ public class RationalTransformerBlockImpl extends SameDiffLayerRuntime {
 
     /** [mb, d, T] (NCW) or [mb, T, d] (NWC) → rows [mb·T, d] ordered by example, then step (into {@code out}). */
     private INDArray rows(INDArray a, INDArray out) {
-        long mb = a.size(0);
-        INDArray steps = ncw() ? a.permute(0, 2, 1) : a;
-        out.reshape('c', mb, steps.size(1), steps.size(2)).assign(steps);
+        if (ncw()) {
+            return BlockMath.stepsToRows(a, out);
+        }
+        out.reshape('c', a.size(0), a.size(1), a.size(2)).assign(a);
         return out;
     }
 

@@ -506,6 +506,31 @@ final class VectorBlockOps {
         }, 0, null);
     }
 
+    // ---------------------------------------------------------------- layouts
+
+    /**
+     * Per example, the transpose of an [a, b] matrix: [mb, a, b] → [mb, b, a] (NCW [mb, d, T] to rows [mb·T, d] and
+     * back). {@code in} may be any C-contiguous array of that many elements; {@code out} too.
+     */
+    static void transposeExamples(INDArray in, long mb, int a, int b, INDArray out) {
+        Buf ib = new Buf(in);
+        Buf ob = new Buf(out);
+        int size = a * b;
+        CpuParallel.forRange(mb, mb * size, MIN_PARALLEL, (from, to, acc) -> {
+            float[] x = new float[size];
+            float[] y = new float[size];
+            for (long e = from; e < to; e++) {
+                ib.get(e * size, x, size);
+                for (int i = 0; i < a; i++) {
+                    for (int j = 0; j < b; j++) {
+                        y[j * a + i] = x[i * b + j];
+                    }
+                }
+                ob.put(e * size, y, size);
+            }
+        }, 0, null);
+    }
+
     // ---------------------------------------------------------------- LayerNorm
 
     /** out = LN(x) ⊙ g + b by rows; x̂ [N, d] and rstd [N, 1] for the backward pass. */

@@ -153,6 +153,21 @@ class BlockMathTest {
     }
 
     @Test
+    void layouts() {
+        Nd4j.getRandom().setSeed(4);
+        INDArray ncw = randn(3, 7, 5);
+        check("NCW to rows and back", List.of(ncw), in -> {
+            INDArray rows = BlockMath.stepsToRows(in.get(0), Nd4j.create(in.get(0).dataType(), 15, 7));
+            INDArray back = BlockMath.rowsToSteps(rows, in.get(0).ulike());
+            return List.of(rows, back);
+        });
+        assertTrue(BlockMath.stepsToRows(ncw, Nd4j.create(DataType.DOUBLE, 15, 7)).getRow(6)
+                .equalsWithEps(ncw.get(org.nd4j.linalg.indexing.NDArrayIndex.point(1),
+                        org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(1)),
+                        0.0), "row 6 = example 1, step 1");
+    }
+
+    @Test
     void layerNorm() {
         Nd4j.getRandom().setSeed(3);
         INDArray x = randn(37, 24).muli(3).addi(1);
