@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
+import org.rationalnn.dl4j.activation.ActivationRational;
 import org.rationalnn.dl4j.kernel.RationalKernels;
 import org.rationalnn.dl4j.rational.RationalSpec;
 import org.rationalnn.dl4j.rational.RationalVersion;
@@ -24,10 +25,14 @@ import org.rationalnn.dl4j.rational.Sharing;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Element-wise cost, side by side in one run: DL4J's ReLU and tanh against the rational (5,4) version A with
- * CHANNEL sharing, on 8M float32 elements laid out [32, 64, 4096] (NCW-like, 64 channels), plus a plain copy
- * as the memory-bandwidth yardstick. The {@code kernel} parameter selects the rational kernel
- * ({@code auto} = the SIMD kernel when the Vector API is on, {@code scalar}, {@code nd4j}).
+ * Element-wise cost, side by side in one run: DL4J's ReLU and tanh against the rational (5,4) ({@code version} A or
+ * B, {@code sharing} LAYER or CHANNEL), on 8M elements ({@code dataType} float32 or float64) laid out
+ * [32, 64, 4096] (NCW-like, 64 channels), plus a plain copy as the memory-bandwidth yardstick. The {@code kernel}
+ * parameter selects the rational kernel ({@code auto} = the SIMD kernel when the Vector API is on, {@code scalar},
+ * {@code nd4j}). {@code activationForwardBackward} is the same work through the {@code IActivation}
+ * ({@link ActivationRational}, which writes in place as DL4J's activations do, so the input is copied first, as a
+ * layer does), {@code kernelForwardBackwardWithCopies} the kernels alone with the same two copies: their ratio is the
+ * cost of the {@code IActivation} contract.
  *
  * <p>Bytes moved: copy and forward read 32 MB and write 32 MB; forward+backward reads x twice and eps once
  * and writes out and dx (160 MB). DL4J's ReLU forward works in place (32 MB read and written in one buffer, which
@@ -46,6 +51,17 @@ public class ActivationBenchmark {
 
     @Param({"auto", "scalar", "nd4j"})
     public String kernel;
+    @Param({"A", "B"})
+    public String version;
+    @Param({"CHANNEL", "LAYER"})
+    public String sharing;
+    @Param({"FLOAT", "DOUBLE"})
+    public String dataType;
+
+    RationalVersion v;
+    Sharing share;
+    ActivationRational activation;
+    INDArray actBuf;
 
     INDArray x;
     INDArray out;
@@ -65,20 +81,29 @@ public class ActivationBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         System.setProperty(RationalKernels.KERNEL_PROPERTY, kernel);
+        DataType dt = DataType.valueOf(dataType);
+        v = RationalVersion.valueOf(version);
+        share = Sharing.valueOf(sharing);
         Nd4j.getRandom().setSeed(1);
-        x = Nd4j.rand(DataType.FLOAT, SHAPE).subi(0.5).muli(6);
+        x = Nd4j.rand(dt, SHAPE).subi(0.5).muli(6);
         out = x.ulike();
-        eps = Nd4j.randn(DataType.FLOAT, SHAPE);
+        eps = Nd4j.randn(dt, SHAPE);
         dx = x.ulike();
-        double[] a = RationalSpec.builder().version(RationalVersion.A).build().initialFunction().numerator();
-        double[] b = RationalSpec.builder().version(RationalVersion.A).build().initialFunction().denominator();
-        int c = (int) SHAPE[1];
-        numerator = Nd4j.create(DataType.FLOAT, c, a.length);
-        denominator = Nd4j.create(DataType.FLOAT, c, b.length);
+        double[] a = RationalSpec.builder().version(v).build().initialFunction().numerator();
+        double[] b = RationalSpec.builder().version(v).build().initialFunction().denominator();
+        int c = share == Sharing.CHANNEL ? (int) SHAPE[1] : 1;
+        numerator = Nd4j.create(dt, c, a.length);
+        denominator = Nd4j.create(dt, c, b.length);
+        double[][] as = new double[c][];
+        double[][] bs = new double[c][];
         for (int i = 0; i < c; i++) {
-            numerator.getRow(i).assign(Nd4j.createFromArray(a).castTo(DataType.FLOAT));
-            denominator.getRow(i).assign(Nd4j.createFromArray(b).castTo(DataType.FLOAT));
+            numerator.getRow(i).assign(Nd4j.createFromArray(a).castTo(dt));
+            denominator.getRow(i).assign(Nd4j.createFromArray(b).castTo(dt));
+            as[i] = a;
+            bs[i] = b;
         }
+        activation = new ActivationRational(v, share, false, as, bs);
+        actBuf = x.dup();
         dNumerator = numerator.ulike();
         dDenominator = denominator.ulike();
         reluBuf = x.dup();
@@ -110,14 +135,13 @@ public class ActivationBenchmark {
 
     @Benchmark
     public INDArray rationalForward() {
-        RationalKernels.forward(RationalVersion.A, x, false, Sharing.CHANNEL, numerator, denominator, out);
+        RationalKernels.forward(v, x, false, share, numerator, denominator, out);
         return out;
     }
 
     @Benchmark
     public INDArray rationalForwardInPlace() {
-        RationalKernels.forward(RationalVersion.A, rationalBuf, false, Sharing.CHANNEL, numerator, denominator,
-                rationalBuf);
+        RationalKernels.forward(v, rationalBuf, false, share, numerator, denominator, rationalBuf);
         return rationalBuf;
     }
 
@@ -128,9 +152,26 @@ public class ActivationBenchmark {
 
     @Benchmark
     public void rationalForwardBackward(Blackhole bh) {
-        RationalKernels.forward(RationalVersion.A, x, false, Sharing.CHANNEL, numerator, denominator, out);
-        RationalKernels.backward(RationalVersion.A, x, false, Sharing.CHANNEL, numerator, denominator, eps, dx,
-                dNumerator, dDenominator);
+        RationalKernels.forward(v, x, false, share, numerator, denominator, out);
+        RationalKernels.backward(v, x, false, share, numerator, denominator, eps, dx, dNumerator, dDenominator);
+        bh.consume(out);
+        bh.consume(dx);
+    }
+
+    /** Forward + backward through the IActivation (in place; the input copied first each time, as a layer does). */
+    @Benchmark
+    public void activationForwardBackward(Blackhole bh) {
+        bh.consume(activation.getActivation(actBuf.assign(x), true));
+        bh.consume(activation.backprop(actBuf.assign(x), eps));
+    }
+
+    /** The kernels alone with the same two copies as {@link #activationForwardBackward}. */
+    @Benchmark
+    public void kernelForwardBackwardWithCopies(Blackhole bh) {
+        actBuf.assign(x);
+        RationalKernels.forward(v, actBuf, false, share, numerator, denominator, out);
+        actBuf.assign(x);
+        RationalKernels.backward(v, actBuf, false, share, numerator, denominator, eps, dx, dNumerator, dDenominator);
         bh.consume(out);
         bh.consume(dx);
     }

@@ -193,7 +193,12 @@ public final class JvmRationalKernel implements RationalKernel {
      * {@code total} in range order afterwards (deterministic for a given thread count).
      */
     void parallel(long n, Body body, int accLen, double[] total) {
-        int parts = n < PARALLEL_THRESHOLD || pool == null ? 1 : threads;
+        parallel(n, n >= PARALLEL_THRESHOLD, body, accLen, total);
+    }
+
+    /** {@link #parallel(long, Body, int, double[])} with the decision to split made by the caller. */
+    void parallel(long n, boolean split, Body body, int accLen, double[] total) {
+        int parts = !split || pool == null || n < 2 ? 1 : (int) Math.min(threads, n);
         double[][] partial = new double[parts][];
         for (int p = 0; p < parts; p++) {
             partial[p] = accLen == 0 ? null : new double[accLen];

@@ -94,8 +94,19 @@ import java.util.Objects;
  * {@code .coefficientUpdater(...)} gives every rational's coefficients their own updater (default: the layer's).
  * Weight and bias constraints reach matrices and biases only: the coefficients are neither weights nor biases.
  *
+ * <p><b>Execution</b> ({@link Builder#execution(Execution)}). {@link Execution#NATIVE} (default): a hand-written
+ * forward pass that keeps what the backward pass needs and a hand-written backward pass, over ND4J's BLAS-backed
+ * matrix products (2-D [mb·T, d] products for the projections and the FFN, batched products per head for attention)
+ * and the library's fused rational kernels ({@link org.rationalnn.dl4j.kernel.RationalKernels}) for every rational
+ * (RATIONAL_GLU's gate, KAT's R1 and R2, the attention rational R_a). {@link Execution#SAMEDIFF}: the block as one
+ * SameDiff graph ({@link #define}), whose gradient function recomputes the forward pass op by op. Both compute the
+ * same function with the same parameters, masks and dropout multipliers and return exact gradients; NATIVE is
+ * several times faster (see the project's {@code docs/benchmarks.md}). The setting is part of the configuration
+ * (JSON); models saved without it (release 0.1.0) load as NATIVE.
+ *
  * <p><b>Defaults.</b> heads 1, hidden width 4d, PRE norm, RATIONAL_GLU, SOFTMAX attention, not causal, no dropout,
- * spec (5,4) version B initialised to SiLU on the spec's default interval, attention rational degrees (3,4) version B.
+ * spec (5,4) version B initialised to SiLU on the spec's default interval, attention rational degrees (3,4) version B,
+ * NATIVE execution.
  */
 public class RationalTransformerBlock extends SameDiffLayer implements RationalLayer {
     private static final long serialVersionUID = 1L;
@@ -122,6 +133,14 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
         SWIGLU,
         /** (gelu(z Wg + bg) ⊙ (z Wu + bu)) W2 + b2. */
         GEGLU
+    }
+
+    /** How the runtime executes the block (same function and gradients either way). */
+    public enum Execution {
+        /** Hand-written forward and backward passes over ND4J ops and the fused rational kernels (default). */
+        NATIVE,
+        /** The whole block as one SameDiff graph ({@link #define}). */
+        SAMEDIFF
     }
 
     /** Normalised nonlinearity of attention scores. */
@@ -162,6 +181,7 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
     private int attentionNumeratorDegree = 3;
     private int attentionDenominatorDegree = 4;
     private RNNFormat rnnDataFormat = RNNFormat.NCW;
+    private Execution execution = Execution.NATIVE;
     private IUpdater coefficientUpdater;
     private List<Regularization> coefficientRegularization = new ArrayList<>();
 
@@ -184,6 +204,7 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
         this.attentionNumeratorDegree = b.attentionNumeratorDegree;
         this.attentionDenominatorDegree = b.attentionDenominatorDegree;
         this.rnnDataFormat = b.rnnDataFormat;
+        this.execution = b.execution;
         this.coefficientUpdater = b.coefficients.updater();
         this.coefficientRegularization = b.coefficients.regularization();
         validate();
@@ -222,6 +243,7 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
         requireNonNull(feedForward, "feedForward", FeedForward.values());
         requireNonNull(attention, "attention", Attention.values());
         requireNonNull(rnnDataFormat, "RNN data format", RNNFormat.values());
+        requireNonNull(execution, "execution", Execution.values());
         checkDropout("attention dropout", attentionDropout);
         checkDropout("residual dropout", residualDropout);
         if (spec == null) {
@@ -515,7 +537,10 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
         }
         SDVariable a;
         if (attention == Attention.SOFTMAX) {
-            a = sd.nn.softmax(s, 2);
+            // shifted by the row max: ND4J 1.0.0-M2.1's float64 softmax returns NaN for rows whose scores are all
+            // below about -745 (a query whose every visible key is padding); the shift changes neither a nor its
+            // gradient
+            a = sd.nn.softmax(s.sub(s.max(true, 2)), 2);
         } else {
             SDVariable z = s.sub(s.max(true, 2));
             if (m != null) {
@@ -844,6 +869,15 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
         this.rnnDataFormat = rnnDataFormat;
     }
 
+    /** How the runtime executes the block (default {@link Execution#NATIVE}). */
+    public Execution getExecution() {
+        return execution;
+    }
+
+    public void setExecution(Execution execution) {
+        this.execution = execution;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -859,6 +893,7 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
                 && Double.compare(residualDropout, l.residualDropout) == 0 && Objects.equals(spec, l.spec)
                 && attentionNumeratorDegree == l.attentionNumeratorDegree
                 && attentionDenominatorDegree == l.attentionDenominatorDegree && rnnDataFormat == l.rnnDataFormat
+                && execution == l.execution
                 && Objects.equals(layerName, l.layerName) && Objects.equals(iDropout, l.iDropout)
                 && Objects.equals(constraints, l.constraints) && Objects.equals(regularization, l.regularization)
                 && Objects.equals(regularizationBias, l.regularizationBias) && Objects.equals(updater, l.updater)
@@ -872,15 +907,16 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
     @Override
     public int hashCode() {
         return Objects.hash(dModel, heads, hidden, normalization, feedForward, attention, causal, attentionDropout,
-                residualDropout, spec, attentionNumeratorDegree, attentionDenominatorDegree, rnnDataFormat, layerName,
-                updater, weightInit);
+                residualDropout, spec, attentionNumeratorDegree, attentionDenominatorDegree, rnnDataFormat, execution,
+                layerName, updater, weightInit);
     }
 
     @Override
     public String toString() {
         return "RationalTransformerBlock(name=" + layerName + ", dModel=" + dModel + ", heads=" + heads + ", hidden="
                 + hiddenWidth() + ", norm=" + normalization + ", ffn=" + feedForward + ", attention=" + attention
-                + ", causal=" + causal + ", spec=" + spec + ", format=" + rnnDataFormat + ")";
+                + ", causal=" + causal + ", spec=" + spec + ", format=" + rnnDataFormat + ", execution=" + execution
+                + ")";
     }
 
     /**
@@ -902,6 +938,7 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
         private int attentionNumeratorDegree = 3;
         private int attentionDenominatorDegree = 4;
         private RNNFormat rnnDataFormat = RNNFormat.NCW;
+        private Execution execution = Execution.NATIVE;
         private final CoefficientOptions coefficients = new CoefficientOptions();
 
         /**
@@ -990,6 +1027,15 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
         /** Layout of the input (default NCW; set automatically from an RNN input type). */
         public Builder dataFormat(RNNFormat format) {
             this.rnnDataFormat = Objects.requireNonNull(format, "format");
+            return this;
+        }
+
+        /**
+         * How the runtime executes the block: {@link Execution#NATIVE} (default) or {@link Execution#SAMEDIFF}; same
+         * function and gradients, NATIVE is faster.
+         */
+        public Builder execution(Execution execution) {
+            this.execution = Objects.requireNonNull(execution, "execution");
             return this;
         }
 

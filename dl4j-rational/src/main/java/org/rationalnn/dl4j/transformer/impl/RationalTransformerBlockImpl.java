@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -25,9 +26,17 @@ import java.util.Map;
 
 /**
  * Runtime of {@link RationalTransformerBlock}. Extends DL4J's SameDiff layer runtime for its parameter handling and
- * replaces its execution: one graph with dynamic batch and time sizes, exact gradients via
- * {@link ExternalErrorsGraph}, padding and causal masks and dropout multipliers fed as placeholders (computed here,
- * reused by the backward pass that follows a training forward pass). Not for direct use.
+ * replaces its execution, by the configuration's {@link RationalTransformerBlock.Execution}:
+ * <ul>
+ * <li>NATIVE ({@link NativeBlock}): hand-written forward and backward passes on the rows [mb·T, d]. A training
+ * forward pass keeps what the backward pass needs in DL4J's ACTIVATIONS workspace (which lives until the backward
+ * pass of the same iteration); the backward pass uses it if it is still current (same input, workspace not reset),
+ * else recomputes the forward pass in BP_WORKING_MEM with the same dropout multipliers. Temporaries live in
+ * FF_WORKING_MEM / BP_WORKING_MEM, the output in ACTIVATIONS, dL/dinput in ACTIVATION_GRAD.</li>
+ * <li>SAMEDIFF: one graph with dynamic batch and time sizes, exact gradients via {@link ExternalErrorsGraph}.</li>
+ * </ul>
+ * Both get the padding and causal masks and the dropout multipliers from here (computed once per training forward
+ * pass, reused by the backward pass that follows), so they see the same ones. Not for direct use.
  */
 public class RationalTransformerBlockImpl extends SameDiffLayerRuntime {
 
@@ -41,6 +50,12 @@ public class RationalTransformerBlockImpl extends SameDiffLayerRuntime {
     private transient ExternalErrorsGraph graph;
     /** Placeholders of the last forward pass (dropout multipliers are reused by backprop). */
     private transient Map<String, INDArray> lastDropout;
+    /** NATIVE: the execution, the cache of the last training forward pass and the input it was computed from. */
+    private transient NativeBlock nativeBlock;
+    private transient NativeBlock.Cache cache;
+    private transient INDArray cacheInput;
+    /** NATIVE: the causal mask (without padding) of the last sequence length, detached. */
+    private transient NativeAttention.Masks causalMasks;
 
     public RationalTransformerBlockImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -55,6 +70,11 @@ public class RationalTransformerBlockImpl extends SameDiffLayerRuntime {
         assertInputSet(false);
         applyDropOutIfNecessary(training, workspaceMgr);
         checkInput(input);
+        if (isNative()) {
+            // at inference there is no dropout at all (SAMEDIFF feeds multipliers of ones)
+            lastDropout = training ? dropout(true) : Map.of();
+            return nativeForward(training, workspaceMgr);
+        }
         ensureGraph();
         Map<String, INDArray> ph = placeholders();
         lastDropout = dropout(training);
@@ -70,14 +90,132 @@ public class RationalTransformerBlockImpl extends SameDiffLayerRuntime {
             throw new IllegalArgumentException(name() + "epsilon shape " + Arrays.toString(epsilon.shape())
                     + " must equal the output shape " + Arrays.toString(input.shape()));
         }
-        ensureGraph();
-        Map<String, INDArray> ph = placeholders();
-        ph.putAll(lastDropout != null ? lastDropout : dropout(false));
         Map<String, INDArray> views = gradientViews();
-        INDArray dx = graph.backprop(ph, epsilon.castTo(dataType), views, workspaceMgr).get(INPUT);
+        INDArray dx;
+        if (isNative()) {
+            dx = nativeBackward(epsilon.castTo(dataType), views, workspaceMgr);
+        } else {
+            ensureGraph();
+            Map<String, INDArray> ph = placeholders();
+            ph.putAll(lastDropout != null ? lastDropout : dropout(false));
+            dx = graph.backprop(ph, epsilon.castTo(dataType), views, workspaceMgr).get(INPUT);
+        }
         dx = backpropDropOutIfPresent(dx);
         Gradient g = LayerPlumbing.gradient(views);
         return new Pair<>(g, dx);
+    }
+
+    private boolean isNative() {
+        return block().getExecution() != RationalTransformerBlock.Execution.SAMEDIFF;
+    }
+
+    // ---------------------------------------------------------------- NATIVE execution
+
+    private NativeBlock nativeBlock() {
+        if (nativeBlock == null) {
+            nativeBlock = new NativeBlock(block());
+        }
+        return nativeBlock;
+    }
+
+    /** The output of the NATIVE execution (in ACTIVATIONS); a training pass keeps its cache for the backward pass. */
+    private INDArray nativeForward(boolean training, LayerWorkspaceMgr mgr) {
+        long mb = input.size(0);
+        long t = input.size(ncw() ? 2 : 1);
+        long d = block().getDModel();
+        Memory m = training ? new Memory(mgr, dataType, ArrayType.ACTIVATIONS, ArrayType.FF_WORKING_MEM)
+                : new Memory(mgr, dataType, ArrayType.FF_WORKING_MEM, ArrayType.FF_WORKING_MEM);
+        INDArray x = rows(input.castTo(dataType), m.keep(mb * t, d));
+        NativeBlock.Extras extras = extras(mb, t, lastDropout);
+        INDArray out;
+        if (ncw()) {
+            INDArray y = m.work(mb * t, d);
+            NativeBlock.Cache c = nativeBlock().forward(x, mb, t, extras, paramTable, y, m);
+            remember(training, c);
+            out = BlockMath.rowsToSteps(y, mgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
+                    new long[]{mb, d, t}, 'c'));
+        } else {
+            out = mgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, new long[]{mb, t, d}, 'c');
+            NativeBlock.Cache c = nativeBlock().forward(x, mb, t, extras, paramTable, out.reshape('c', mb * t, d), m);
+            remember(training, c);
+        }
+        return out;
+    }
+
+    private void remember(boolean training, NativeBlock.Cache c) {
+        cache = training ? c : null;
+        cacheInput = training ? input : null;
+    }
+
+    /** dL/dinput of the NATIVE execution (in ACTIVATION_GRAD); the parameter gradients go into their views. */
+    private INDArray nativeBackward(INDArray epsilon, Map<String, INDArray> views, LayerWorkspaceMgr mgr) {
+        long mb = input.size(0);
+        long t = input.size(ncw() ? 2 : 1);
+        long d = block().getDModel();
+        Memory m = new Memory(mgr, dataType, ArrayType.BP_WORKING_MEM, ArrayType.BP_WORKING_MEM);
+        NativeBlock.Cache c = cache;
+        if (c == null || cacheInput != input || c.mb != mb || c.t != t || !Memory.stillValid(c.witness)
+                || !Memory.stillValid(c.source)) {
+            // no current training forward pass: recompute it (same dropout multipliers as the last forward pass)
+            INDArray x = rows(input.castTo(dataType), m.keep(mb * t, d));
+            c = nativeBlock().forward(x, mb, t, extras(mb, t, lastDropout != null ? lastDropout : dropout(false)),
+                    paramTable, m.work(mb * t, d), m);
+        }
+        INDArray dRows = nativeBlock().backward(c, rows(epsilon, m.work(mb * t, d)), paramTable, views, m);
+        INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'c');
+        if (ncw()) {
+            BlockMath.rowsToSteps(dRows, dx);
+        } else {
+            dx.assign(dRows.reshape('c', mb, t, d));
+        }
+        return dx;
+    }
+
+    /** [mb, d, T] (NCW) or [mb, T, d] (NWC) → rows [mb·T, d] ordered by example, then step (into {@code out}). */
+    private INDArray rows(INDArray a, INDArray out) {
+        if (ncw()) {
+            return BlockMath.stepsToRows(a, out);
+        }
+        out.reshape('c', a.size(0), a.size(1), a.size(2)).assign(a);
+        return out;
+    }
+
+    /** Masks and dropout multipliers of a NATIVE pass (detached, so a recomputation can reuse them). */
+    private NativeBlock.Extras extras(long mb, long t, Map<String, INDArray> dropout) {
+        RationalTransformerBlock c = block();
+        NativeBlock.Extras e = new NativeBlock.Extras();
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            if (maskArray != null) {
+                INDArray pad = checkedPadding(mb, t);
+                INDArray m = Nd4j.ones(dataType, mb, 1, t, t).muli(pad.reshape(mb, 1, 1, t));
+                if (c.isCausal()) {
+                    m.muli(causalMask(t).castTo(dataType).reshape(1, 1, t, t));
+                }
+                e.masks = new NativeAttention.Masks(m);
+                e.rowMask = pad.reshape('c', mb * t, 1);
+            } else if (c.isCausal()) {
+                if (causalMasks == null || causalMasks.mask.size(3) != t || causalMasks.mask.dataType() != dataType) {
+                    causalMasks = new NativeAttention.Masks(causalMask(t).castTo(dataType).reshape(1, 1, t, t));
+                }
+                e.masks = causalMasks;
+            } else {
+                e.masks = new NativeAttention.Masks(null);
+            }
+        }
+        e.attentionDropout = dropout.get(ATTN_DROP);
+        e.residualDropout1 = dropout.get(RES_DROP1);
+        e.residualDropout2 = dropout.get(RES_DROP2);
+        return e;
+    }
+
+    /** The padding mask as a detached C-ordered [mb, T] array of the layer's data type, shape checked. */
+    private INDArray checkedPadding(long mb, long t) {
+        INDArray pad = maskArray.castTo(dataType).dup('c');
+        if (pad.rank() != 2 || pad.size(0) != mb || pad.size(1) != t) {
+            throw new IllegalArgumentException(name() + "padding mask must have shape [mb, T] = [" + mb + ", " + t
+                    + "], got " + Arrays.toString(pad.shape()));
+        }
+        return pad;
     }
 
     private boolean ncw() {
@@ -183,7 +321,9 @@ public class RationalTransformerBlockImpl extends SameDiffLayerRuntime {
 
     @Override
     protected void doInit() {
-        ensureGraph();
+        if (!isNative()) {
+            ensureGraph();
+        }
     }
 
     private void checkInput(INDArray in) {
@@ -213,5 +353,7 @@ public class RationalTransformerBlockImpl extends SameDiffLayerRuntime {
     public void clear() {
         super.clear();
         lastDropout = null;
+        cache = null;
+        cacheInput = null;
     }
 }

@@ -1,4 +1,4 @@
-package org.rationalnn.samples.bench;
+package org.rationalnn.benchmarks;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -42,8 +42,8 @@ import java.util.Map;
  * of machine load affects all alike) and the median and the minimum of the step times are reported, with the
  * ratio to native (the goal for RationalDense is ≤ 1.5). Not a test: no timing is asserted anywhere.
  *
- * <p>Run: {@code mvn -q -pl samples -am compile exec:java
- * -Dexec.mainClass=org.rationalnn.samples.bench.SameDiffCostBenchmark -Dexec.args="--steps 30"}.
+ * <p>Run (from the repository root): {@code mvn -B -q -pl dl4j-rational,benchmarks package -DskipTests exec:exec
+ * -Dbench.main=org.rationalnn.benchmarks.SameDiffCostBenchmark -Dbench.args="--steps 150 --warmup 20"}.
  */
 public final class SameDiffCostBenchmark {
     private static final Logger log = LoggerFactory.getLogger(SameDiffCostBenchmark.class);
