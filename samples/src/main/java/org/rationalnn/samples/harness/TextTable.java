@@ -1,4 +1,4 @@
-package org.rationalnn.samples.util;
+package org.rationalnn.samples.harness;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
