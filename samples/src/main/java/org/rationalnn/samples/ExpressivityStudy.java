@@ -79,13 +79,13 @@ public final class ExpressivityStudy {
         public List<String> activations = Arrays.stream(Act.values()).map(Act::id)
                 .collect(Collectors.toCollection(ArrayList::new));
         @Option(names = "--budgets", split = ",", description = "parameter budgets per network "
-                + "(default: 40,120,400)")
-        public List<Integer> budgets = new ArrayList<>(List.of(40, 120, 400));
+                + "(default: 40,160)")
+        public List<Integer> budgets = new ArrayList<>(List.of(40, 160));
         @Option(names = "--depth", description = "hidden layers (default: ${DEFAULT-VALUE})")
         public int depth = 2;
         @Option(names = "--steps", description = "most full-batch Adam steps per network (default: "
                 + "${DEFAULT-VALUE})")
-        public int steps = 1500;
+        public int steps = 600;
         @Option(names = "--seeds", description = "reported seeds per network (default: ${DEFAULT-VALUE})")
         public int seeds = 3;
         @Option(names = "--lr", split = ",", description = "Adam learning rates: one value, or a grid tuned per "
@@ -218,6 +218,8 @@ public final class ExpressivityStudy {
         /** The constructive part (null if skipped). */
         public ConstructiveStudy.Result constructive;
         public TrainedStudy.Result trained = new TrainedStudy.Result(List.of(), List.of());
+        /** Exact rational representations of the trained targets in the trained architecture, where one exists. */
+        public java.util.Map<String, TrainedStudy.Exact> exact = new java.util.LinkedHashMap<>();
         public Path output;
         /** Wall-clock and CPU seconds of the whole run. */
         public double seconds;
@@ -260,6 +262,12 @@ public final class ExpressivityStudy {
         }
         if (!o.targets.isEmpty()) {
             result.trained = TrainedStudy.run(targets(o), acts(o), budgets(o), o.protocol(), log);
+            for (Target t : targets(o)) {
+                TrainedStudy.Exact e = TrainedStudy.exactRepresentation(t, o.protocol());
+                if (e != null) {
+                    result.exact.put(t.id(), e);
+                }
+            }
         }
         String console = writeOutputs(o, result, session);
         Report report = report(o, result, session);
@@ -468,7 +476,7 @@ public final class ExpressivityStudy {
                     + "uniform error ε (\"> N\": no budget did; N is the largest trained).");
             md.table(TrainedOutput.neededTable(r.trained, o.targets, acts, epsilons(o)));
             md.subsection("Findings");
-            md.bullets(TrainedOutput.findings(r.trained, o.targets, acts, epsilons(o)));
+            md.bullets(TrainedOutput.findings(r.trained, o.targets, acts, epsilons(o), r.exact));
             md.image("networks.png", "networks");
             for (String t : o.targets) {
                 md.subsection(target(t, o).label());

@@ -241,7 +241,7 @@ public final class TrainedOutput {
 
     /** Findings per target in words, with the reasons where the rational does not win. */
     public static List<String> findings(TrainedStudy.Result r, List<String> targets, List<Act> acts,
-                                        List<Double> epsilons) {
+                                        List<Double> epsilons, java.util.Map<String, TrainedStudy.Exact> exact) {
         List<String> out = new ArrayList<>();
         double tightest = epsilons.stream().mapToDouble(Double::doubleValue).min().orElse(GOAL_EPSILON);
         for (String target : targets) {
@@ -269,10 +269,16 @@ public final class TrainedOutput {
                         bestRational.converged(), bestRational.runs().size()));
             }
             sb.append(why(target));
+            TrainedStudy.Exact e = exact.get(target);
+            if (e != null) {
+                sb.append(String.format(Locale.ROOT, " In this very architecture a rational network with %d "
+                        + "parameters represents the target exactly (explicit coefficients, DL4J float64 error %s).",
+                        e.parameters(), Fmt.sci(e.uniformError())));
+            }
             if (r.parametersToReach(target, Act.RATIONAL, tightest).isEmpty()) {
-                sb.append(" At the tightest ε no rational network reached it: with an exact representation at "
-                        + "hand (see the constructive part) this is the optimizer's limit (Adam on the MSE in "
-                        + "this budget of steps), not the function class's.");
+                sb.append(e != null ? " So where no trained rational network reached the tightest ε, the optimizer "
+                        + "(Adam on the MSE within the step cap) is the limit, not the function class."
+                        : " No trained rational network reached the tightest ε.");
             }
             out.add(sb.toString());
         }

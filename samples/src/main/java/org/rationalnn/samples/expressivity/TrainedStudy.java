@@ -365,14 +365,90 @@ public final class TrainedStudy {
         return net;
     }
 
-    /** Sets the learning rate of every layer with parameters (rational layers: × coefficientLr). */
+    /**
+     * A rational network of exactly the trained architecture (d → w → w → 1, dense + rational layers of the
+     * protocol's type, one coefficient set per layer) with explicit parameters that represents the target exactly:
+     * the peak with w = 1 (R_1(u) = u², then 1/(1 + v) of v = u/η²), the ridge with w = 3 (R_1(u) = u² of
+     * (x, y + 1, y − 1), so ((y + 1)² − (y − 1)²)/4 − x² = y − x², then 1/(1 + z²) of z = (y − x²)/η). |x| and the
+     * random ReLU network have no exact rational representation (they have kinks).
+     *
+     * @param net        the network (float64)
+     * @param parameters its parameter count
+     * @param uniformError its uniform error on the evaluation grid
+     */
+    public record Exact(MultiLayerNetwork net, long parameters, double uniformError) {
+    }
+
+    /** The exact representation of {@code t} in the trained architecture, or null if there is none. */
+    public static Exact exactRepresentation(Target t, Protocol p) {
+        int m = p.degrees()[0];
+        int n = p.degrees()[1];
+        if (p.depth() != 2 || m < 2 || n < 2 || !(t.id().equals("peak") || t.id().equals("ridge"))) {
+            return null;
+        }
+        Protocol dp = new Protocol(p.depth(), p.degrees(), p.maxSteps(), p.seeds(), p.learningRates(),
+                p.coefficientLr(), p.evalEvery(), p.patience(), p.tolerance(), p.lrFactor(), p.lrDrops(), p.points(),
+                p.points2d(), DataType.DOUBLE, p.threads());
+        boolean peak = t.id().equals("peak");
+        int w = peak ? 1 : 3;
+        MultiLayerNetwork net = network(t.dims(), w, Act.RATIONAL, 1, 1e-3, dp);
+        double eta = t.width();
+        double[] square = new double[m + 1];
+        square[2] = 1;
+        double[] one = new double[m + 1];
+        one[0] = 1;
+        double[] noDen = new double[n];
+        double[] den1 = new double[n];
+        den1[peak ? 0 : 1] = 1; // 1 + |v| (peak, v >= 0) or 1 + |z²|
+        double[][] w0;
+        double[][] b0;
+        double[][] w2;
+        if (peak) {
+            w0 = new double[][]{{1}};
+            b0 = new double[][]{{0}};
+            w2 = new double[][]{{1 / (eta * eta)}};
+        } else {
+            w0 = new double[][]{{1, 0, 0}, {0, 1, 1}};
+            b0 = new double[][]{{0, 1, -1}};
+            w2 = new double[][]{{-1 / eta, 0, 0}, {0.25 / eta, 0, 0}, {-0.25 / eta, 0, 0}};
+        }
+        double[][] wOut = new double[w][1];
+        wOut[0][0] = 1;
+        set(net, 0, "W", w0);
+        set(net, 0, "b", b0);
+        set(net, 1, RationalParamInitializer.NUMERATOR_KEY, new double[][]{square});
+        set(net, 1, RationalParamInitializer.DENOMINATOR_KEY, new double[][]{noDen});
+        set(net, 2, "W", w2);
+        set(net, 2, "b", new double[1][w]);
+        set(net, 3, RationalParamInitializer.NUMERATOR_KEY, new double[][]{one});
+        set(net, 3, RationalParamInitializer.DENOMINATOR_KEY, new double[][]{den1});
+        set(net, 4, "W", wOut);
+        set(net, 4, "b", new double[][]{{0}});
+        INDArray grid = t.grid(t.dims() == 1 ? 4001 : 201).castTo(DataType.DOUBLE);
+        double err = net.output(grid).subi(t.values(grid)).amaxNumber().doubleValue();
+        return new Exact(net, net.numParams(), err);
+    }
+
+    private static void set(MultiLayerNetwork net, int layer, String key, double[][] values) {
+        net.getLayer(layer).setParam(key, org.nd4j.linalg.factory.Nd4j.create(values).castTo(DataType.DOUBLE));
+    }
+
+    /**
+     * Sets the learning rate of every layer with parameters; a rational layer's coefficients get
+     * {@code coefficientLr × lr}. DL4J's {@code setLearningRate} changes a layer's own updater only, so the
+     * coefficients' updater (its own object) is changed in place; the updater blocks hold that same object.
+     */
     static void setLearningRate(MultiLayerNetwork net, double lr, Protocol p) {
         for (int i = 0; i < net.getnLayers(); i++) {
             if (net.getLayer(i).numParams() == 0) {
                 continue;
             }
-            boolean rational = net.getLayer(i).conf().getLayer() instanceof RationalActivationLayer;
-            net.setLearningRate(i, rational ? lr * p.coefficientLr() : lr);
+            if (net.getLayer(i).conf().getLayer() instanceof RationalActivationLayer r
+                    && r.getCoefficientUpdater() != null) {
+                r.getCoefficientUpdater().setLrAndSchedule(lr * p.coefficientLr(), null);
+            } else {
+                net.setLearningRate(i, lr);
+            }
         }
     }
 

@@ -36,9 +36,18 @@ public final class Fmt {
         return String.format(Locale.ROOT, "%,d", v);
     }
 
-    /** Three significant digits ("0.05", "1e-08"). */
+    /** At most three significant digits, trailing zeros dropped ("0.05", "0.001", "1e-08", "2.5e+04"). */
     public static String g(double v) {
-        return String.format(Locale.ROOT, "%.3g", v);
+        if (Double.isNaN(v)) {
+            return "-";
+        }
+        String s = String.format(Locale.ROOT, "%.3g", v);
+        int e = s.indexOf('e');
+        String mantissa = e < 0 ? s : s.substring(0, e);
+        if (mantissa.contains(".")) {
+            mantissa = mantissa.replaceAll("0+$", "").replaceAll("\\.$", "");
+        }
+        return e < 0 ? mantissa : mantissa + s.substring(e);
     }
 
     /** A short label of a positive number for plot ticks: "0.01", "1", "200", "1e-05", "3e+04". */
