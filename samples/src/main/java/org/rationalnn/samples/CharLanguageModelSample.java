@@ -33,7 +33,6 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -112,13 +111,7 @@ public final class CharLanguageModelSample {
         }
 
         static Variant of(String id) {
-            for (Variant v : values()) {
-                if (v.id.equalsIgnoreCase(id.trim())) {
-                    return v;
-                }
-            }
-            throw new IllegalArgumentException("unknown variant '" + id + "', expected one of "
-                    + Arrays.stream(values()).map(Variant::id).collect(Collectors.toList()));
+            return Cli.choose(values(), Variant::id, "variant", id);
         }
     }
 

@@ -113,12 +113,7 @@ public final class FashionMnistSample {
         }
 
         static ModelKind of(String id) {
-            for (ModelKind k : values()) {
-                if (k.id.equalsIgnoreCase(id.trim())) {
-                    return k;
-                }
-            }
-            throw new IllegalArgumentException("unknown model '" + id + "', expected mlp or cnn");
+            return Cli.choose(values(), ModelKind::id, "model", id);
         }
     }
 
@@ -149,13 +144,7 @@ public final class FashionMnistSample {
         }
 
         static Act of(String id) {
-            for (Act a : values()) {
-                if (a.id.equalsIgnoreCase(id.trim())) {
-                    return a;
-                }
-            }
-            throw new IllegalArgumentException("unknown activation '" + id + "', expected one of "
-                    + Arrays.stream(values()).map(Act::id).collect(Collectors.toList()));
+            return Cli.choose(values(), Act::id, "activation", id);
         }
     }
 

@@ -1,8 +1,7 @@
 package org.rationalnn.samples.expressivity;
 
 import org.nd4j.linalg.activations.Activation;
-
-import java.util.Arrays;
+import org.rationalnn.samples.harness.Cli;
 
 /** The activations the trained part of the expressivity study compares; {@code RATIONAL} is the trainable one. */
 public enum Act {
@@ -34,12 +33,6 @@ public enum Act {
 
     /** The activation with command-line name {@code id}. */
     public static Act of(String id) {
-        for (Act a : values()) {
-            if (a.id.equalsIgnoreCase(id.trim())) {
-                return a;
-            }
-        }
-        throw new IllegalArgumentException("unknown activation '" + id + "', expected one of "
-                + Arrays.stream(values()).map(Act::id).toList());
+        return Cli.choose(values(), Act::id, "activation", id);
     }
 }

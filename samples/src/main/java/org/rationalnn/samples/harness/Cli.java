@@ -122,6 +122,21 @@ public final class Cli {
         void applyPreset(java.util.Set<String> explicit);
     }
 
+    /**
+     * The value whose command-line name ({@code id.apply(value)}) is {@code given}, ignoring case and blanks.
+     *
+     * @throws IllegalArgumentException "unknown {what} '{given}', expected one of [...]"
+     */
+    public static <T> T choose(T[] values, java.util.function.Function<T, String> id, String what, String given) {
+        for (T v : values) {
+            if (id.apply(v).equalsIgnoreCase(given.trim())) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException("unknown " + what + " '" + given + "', expected one of "
+                + java.util.Arrays.stream(values).map(id).toList());
+    }
+
     /** A problem the user can fix (missing data, say); {@link #main} prints its message and exits with 1. */
     public static class UserError extends RuntimeException {
         private static final long serialVersionUID = 1L;
