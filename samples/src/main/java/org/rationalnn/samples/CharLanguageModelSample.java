@@ -13,17 +13,19 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.rationalnn.dl4j.transformer.RationalTransformerBlock;
 import org.rationalnn.dl4j.transformer.RationalTransformerBlock.Attention;
 import org.rationalnn.dl4j.transformer.RationalTransformerBlock.FeedForward;
-import org.rationalnn.dl4j.util.BackendReport;
 import org.rationalnn.samples.lm.CharCorpus;
-import org.rationalnn.samples.util.Plots;
-import org.rationalnn.samples.util.Progress;
-import org.rationalnn.samples.util.TextTable;
+import org.rationalnn.samples.harness.Cli;
+import org.rationalnn.samples.harness.Plots;
+import org.rationalnn.samples.harness.Progress;
+import org.rationalnn.samples.harness.Report;
+import org.rationalnn.samples.harness.Schedules;
+import org.rationalnn.samples.harness.Session;
+import org.rationalnn.samples.harness.TextTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -31,7 +33,6 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -110,13 +111,7 @@ public final class CharLanguageModelSample {
         }
 
         static Variant of(String id) {
-            for (Variant v : values()) {
-                if (v.id.equalsIgnoreCase(id.trim())) {
-                    return v;
-                }
-            }
-            throw new IllegalArgumentException("unknown variant '" + id + "', expected one of "
-                    + Arrays.stream(values()).map(Variant::id).collect(Collectors.toList()));
+            return Cli.choose(values(), Variant::id, "variant", id);
         }
     }
 
@@ -274,16 +269,7 @@ public final class CharLanguageModelSample {
     }
 
     public static void main(String[] args) {
-        Samples.boundNativeMemory();
-        Options options = Samples.parse(new Options(), args);
-        if (options != null) {
-            try {
-                run(options);
-            } catch (IllegalArgumentException e) {
-                System.err.println(e.getMessage());
-                System.exit(2);
-            }
-        }
+        Cli.main(args, new Options(), CharLanguageModelSample::run);
     }
 
     /**
@@ -294,10 +280,7 @@ public final class CharLanguageModelSample {
     public static Result run(Options o) {
         List<Variant> variants = o.variants.stream().map(Variant::of).distinct().collect(Collectors.toList());
         validate(o, variants);
-        long t0 = System.nanoTime();
-        Plots.headless();
-        Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
-        log.info("{}", BackendReport.current());
+        Session session = Session.start(log, "char-lm", o.out, true);
 
         CharCorpus corpus = CharCorpus.load(o.text, 0.1);
         corpus.requireWindow(o.context);
@@ -306,10 +289,9 @@ public final class CharLanguageModelSample {
         result.trainChars = corpus.train().length();
         result.validationChars = corpus.validation().length();
         result.unigramBpc = unigramBpc(corpus);
-        result.output = o.out != null ? o.out : Samples.defaultOutput("char-lm");
-        log.info("text: {} files, {} training and {} validation characters, {} distinct; output folder {}",
-                corpus.files().size(), result.trainChars, result.validationChars, result.vocabularySize,
-                result.output.toAbsolutePath());
+        result.output = session.output();
+        log.info("text: {} files, {} training and {} validation characters, {} distinct", corpus.files().size(),
+                result.trainChars, result.validationChars, result.vocabularySize);
 
         List<DataSet> validation = corpus.validationBatches(o.batch, o.context, o.positions, o.validationChars);
         Progress progress = new Progress(log, "evaluations",
@@ -327,10 +309,8 @@ public final class CharLanguageModelSample {
             result.prompt = corpus.validation().substring(0, Math.min(o.context / 2, corpus.validation().length()));
             result.generated = generate(result.run(result.best).network, corpus, result.prompt, o);
         }
-        result.seconds = (System.nanoTime() - t0) / 1e9;
-        writeOutputs(o, result);
-        log.info("char-LM sample done in {}; report: {}", Progress.duration(result.seconds),
-                result.output.resolve("report.md").toAbsolutePath());
+        result.seconds = session.seconds();
+        writeOutputs(o, result, session);
         return result;
     }
 
@@ -381,7 +361,7 @@ public final class CharLanguageModelSample {
                 .seed(seed)
                 .dataType(DataType.FLOAT)
                 .weightInit(WeightInit.XAVIER)
-                .updater(new Adam(Samples.linearDecay(o.learningRate, steps, 0.1)))
+                .updater(new Adam(Schedules.linearDecay(o.learningRate, steps, 0.1)))
                 .gradientNormalization(GradientNormalization.ClipL2PerLayer)
                 .gradientNormalizationThreshold(1.0)
                 .list()
@@ -544,8 +524,7 @@ public final class CharLanguageModelSample {
     // ------------------------------------------------------------------------------------------------------
     // output
 
-    static void writeOutputs(Options o, Result r) {
-        Path out = r.output;
+    static void writeOutputs(Options o, Result r, Session session) {
         TextTable table = summaryTable(r);
         TextTable curves = new TextTable("variant", "seed", "step", "train_bpc", "validation_bpc");
         for (Run run : r.runs) {
@@ -553,8 +532,8 @@ public final class CharLanguageModelSample {
                 curves.row(run.variant.id(), run.seed, p.step, fmt(p.trainBpc), fmt(p.validationBpc));
             }
         }
-        table.writeCsv(out.resolve("results.csv"));
-        curves.writeCsv(out.resolve("learning-curves.csv"));
+        session.csv("results.csv", table);
+        session.csv("learning-curves.csv", curves);
         XYChart c = Plots.chart("Character LM: validation bits per character", "training step",
                 "validation bits per character", 900, 560);
         for (Variant v : r.variants()) {
@@ -574,14 +553,11 @@ public final class CharLanguageModelSample {
         Plots.dashed(c, String.format(Locale.ROOT, "unigram %.2f", r.unigramBpc), new double[]{0, maxStep},
                 new double[]{r.unigramBpc, r.unigramBpc}, 7);
         c.getStyler().setYAxisMax(Math.min(r.unigramBpc + 0.5, Math.log(r.vocabularySize) / LN2));
-        Plots.save(c, out.resolve("learning-curves.png"));
-        TextTable.write(out.resolve("generated.txt"), r.prompt + r.generated + System.lineSeparator());
-        TextTable.write(out.resolve("report.md"), report(o, r, table));
-        System.out.println();
-        System.out.println(table.console());
-        System.out.println("Text from the best model (" + r.best.id() + "), prompt \"" + r.prompt.replace("\n", " ")
-                + "\":");
-        System.out.println(r.prompt + r.generated);
+        session.plot("learning-curves.png", c);
+        session.text("generated.txt", r.prompt + r.generated + System.lineSeparator());
+        String console = "\n" + table.console() + "Text from the best model (" + r.best.id() + "), prompt \""
+                + r.prompt.replace("\n", " ") + "\":\n" + r.prompt + r.generated;
+        session.finish(report(o, r, table, session), console);
     }
 
     /** One row per variant: final validation bpc as the mean over the seeds (± standard deviation when > 1). */
@@ -599,25 +575,25 @@ public final class CharLanguageModelSample {
         return t;
     }
 
-    static String report(Options o, Result r, TextTable table) {
-        StringBuilder sb = new StringBuilder();
-        sb.append("# Character-level language model: GELU vs SwiGLU vs rational-gated feed-forward\n\n");
-        sb.append(String.format(Locale.ROOT, "Text: %,d training and %,d validation characters, %d distinct "
-                        + "(a character-frequency model needs %.3f bits per character).%n%n", r.trainChars,
+    static Report report(Options o, Result r, TextTable table, Session session) {
+        Report md = session.report("Character-level language model: GELU vs SwiGLU vs rational-gated feed-forward");
+        md.text(String.format(Locale.ROOT, "Text: %,d training and %,d validation characters, %d distinct "
+                        + "(a character-frequency model needs %.3f bits per character).", r.trainChars,
                 r.validationChars, r.vocabularySize, r.unigramBpc));
-        sb.append(String.format(Locale.ROOT, "Model: linear embedding (one-hot + %d position features) -> %d causal "
+        md.text(String.format(Locale.ROOT, "Model: linear embedding (one-hot + %d position features) -> %d causal "
                         + "pre-norm blocks (d = %d, %d heads) -> softmax; %d steps of %d windows x %d characters, "
                         + "Adam %.1e with linear decay to 10%%, L2 clipping 1.0 per layer, seeds %d..%d (the same for "
-                        + "every variant).%n%n",
+                        + "every variant).",
                 o.positions, o.layers, o.dModel, o.heads, o.steps, o.batch, o.context, o.learningRate, o.seed,
                 o.seed + o.seeds - 1));
-        sb.append(table.markdown()).append('\n');
-        sb.append("![learning curves](learning-curves.png)\n\n");
-        sb.append("Text generated by the best model (`").append(r.best.id()).append("`, temperature ")
-                .append(o.temperature).append("); the first line up to `|` is the prompt, taken from the validation text:\n\n```\n")
-                .append(r.prompt).append('|').append(r.generated).append("\n```\n\n");
-        sb.append(String.format(Locale.ROOT, "Total time %s.%n", Progress.duration(r.seconds)));
-        return sb.toString();
+        md.settings(o).machine();
+        md.table(table);
+        md.image("learning-curves.png", "learning curves");
+        md.text("Text generated by the best model (`" + r.best.id() + "`, temperature " + o.temperature + "); the "
+                + "first line up to `|` is the prompt, taken from the validation text:");
+        md.code(r.prompt + "|" + r.generated);
+        md.files();
+        return md;
     }
 
     private static String fmt(double v) {

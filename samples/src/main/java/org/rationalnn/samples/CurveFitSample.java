@@ -18,6 +18,7 @@ import org.rationalnn.dl4j.rational.RationalSpec;
 import org.rationalnn.dl4j.rational.RationalVersion;
 import org.rationalnn.dl4j.rational.TargetFunction;
 import org.rationalnn.dl4j.util.BackendReport;
+import org.rationalnn.samples.harness.Cli;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -71,10 +72,7 @@ public final class CurveFitSample {
     }
 
     public static void main(String[] args) {
-        Options options = Samples.parse(new Options(), args);
-        if (options != null) {
-            run(options);
-        }
+        Cli.main(args, new Options(), CurveFitSample::run);
     }
 
     static final Map<String, java.util.function.DoubleUnaryOperator> TARGETS = new LinkedHashMap<>();

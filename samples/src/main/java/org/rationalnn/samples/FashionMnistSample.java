@@ -28,7 +28,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.schedule.ISchedule;
@@ -37,12 +36,15 @@ import org.rationalnn.dl4j.layers.RationalParamInitializer;
 import org.rationalnn.dl4j.rational.RationalFunction;
 import org.rationalnn.dl4j.rational.RationalSpec;
 import org.rationalnn.dl4j.rational.Sharing;
-import org.rationalnn.dl4j.util.BackendReport;
 import org.rationalnn.samples.fashion.FashionMnist;
 import org.rationalnn.samples.fashion.TrainingUi;
-import org.rationalnn.samples.util.Plots;
-import org.rationalnn.samples.util.Progress;
-import org.rationalnn.samples.util.TextTable;
+import org.rationalnn.samples.harness.Cli;
+import org.rationalnn.samples.harness.Plots;
+import org.rationalnn.samples.harness.Progress;
+import org.rationalnn.samples.harness.Report;
+import org.rationalnn.samples.harness.Schedules;
+import org.rationalnn.samples.harness.Session;
+import org.rationalnn.samples.harness.TextTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -111,12 +113,7 @@ public final class FashionMnistSample {
         }
 
         static ModelKind of(String id) {
-            for (ModelKind k : values()) {
-                if (k.id.equalsIgnoreCase(id.trim())) {
-                    return k;
-                }
-            }
-            throw new IllegalArgumentException("unknown model '" + id + "', expected mlp or cnn");
+            return Cli.choose(values(), ModelKind::id, "model", id);
         }
     }
 
@@ -147,13 +144,7 @@ public final class FashionMnistSample {
         }
 
         static Act of(String id) {
-            for (Act a : values()) {
-                if (a.id.equalsIgnoreCase(id.trim())) {
-                    return a;
-                }
-            }
-            throw new IllegalArgumentException("unknown activation '" + id + "', expected one of "
-                    + Arrays.stream(values()).map(Act::id).collect(Collectors.toList()));
+            return Cli.choose(values(), Act::id, "activation", id);
         }
     }
 
@@ -288,17 +279,13 @@ public final class FashionMnistSample {
     }
 
     public static void main(String[] args) {
-        Samples.boundNativeMemory();
-        Options options = Samples.parse(new Options(), args);
-        if (options == null) {
-            return;
-        }
-        try {
-            run(options);
-        } catch (FashionMnist.MissingDataException e) {
-            System.err.println(e.getMessage());
-            System.exit(1);
-        }
+        Cli.main(args, new Options(), o -> {
+            try {
+                run(o);
+            } catch (FashionMnist.MissingDataException e) {
+                throw new Cli.UserError(e.getMessage(), e);
+            }
+        });
     }
 
     /**
@@ -312,10 +299,7 @@ public final class FashionMnistSample {
         List<ModelKind> models = o.models.stream().map(ModelKind::of).distinct().collect(Collectors.toList());
         List<Act> acts = o.activations.stream().map(Act::of).distinct().collect(Collectors.toList());
         validate(o, models);
-        long t0 = System.nanoTime();
-        Plots.headless();
-        Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
-        log.info("{}", BackendReport.current());
+        Session session = Session.start(log, "fashion-mnist", o.out, !o.noPlots);
 
         FashionMnist data;
         try {
@@ -330,9 +314,9 @@ public final class FashionMnistSample {
         Result result = new Result();
         result.trainExamples = train.numExamples();
         result.testExamples = test.numExamples();
-        result.output = o.out != null ? o.out : Samples.defaultOutput("fashion-mnist");
-        log.info("Fashion-MNIST from {}: {} training and {} test examples; output folder {}", data.dir(),
-                result.trainExamples, result.testExamples, result.output.toAbsolutePath());
+        result.output = session.output();
+        log.info("Fashion-MNIST from {}: {} training and {} test examples", data.dir(), result.trainExamples,
+                result.testExamples);
 
         TrainingListener ui = o.ui ? TrainingUi.attach(o.uiPort) : null;
         if (ui != null) {
@@ -350,10 +334,8 @@ public final class FashionMnistSample {
                 }
             }
         }
-        result.seconds = (System.nanoTime() - t0) / 1e9;
-        writeOutputs(o, result, models, acts);
-        log.info("Fashion-MNIST sample done in {}; report: {}", Progress.duration(result.seconds),
-                result.output.resolve("report.md").toAbsolutePath());
+        result.seconds = session.seconds();
+        writeOutputs(o, result, models, acts, session);
         if (ui != null) {
             log.info("the training UI keeps running at http://localhost:{}/train; stop the program (Ctrl+C) to "
                     + "close it", o.uiPort);
@@ -446,7 +428,7 @@ public final class FashionMnistSample {
 
     /** Linear decay from {@code learningRate} to 0 over {@code iterations}. */
     static ISchedule linearDecay(double learningRate, long iterations) {
-        return Samples.linearDecay(learningRate, iterations, 0.0);
+        return Schedules.linearDecay(learningRate, iterations, 0.0);
     }
 
     // ------------------------------------------------------------------------------------------------------
@@ -587,8 +569,7 @@ public final class FashionMnistSample {
     // ------------------------------------------------------------------------------------------------------
     // Output
 
-    static void writeOutputs(Options o, Result r, List<ModelKind> models, List<Act> acts) {
-        Path out = r.output;
+    static void writeOutputs(Options o, Result r, List<ModelKind> models, List<Act> acts, Session session) {
         TextTable summary = summaryTable(r, models, acts);
         TextTable curves = new TextTable("model", "activation", "seed", "epoch", "train_loss", "test_accuracy",
                 "train_seconds");
@@ -600,33 +581,26 @@ public final class FashionMnistSample {
                         String.format(Locale.ROOT, "%.2f", e.seconds));
             }
         }
-        summary.writeCsv(out.resolve("accuracy.csv"));
-        curves.writeCsv(out.resolve("learning-curves.csv"));
+        session.csv("accuracy.csv", summary);
+        session.csv("learning-curves.csv", curves);
 
-        List<String> images = new ArrayList<>();
-        if (!o.noPlots) {
-            List<XYChart> charts = new ArrayList<>();
-            for (ModelKind m : models) {
-                charts.add(curvePlot(r, m, acts, true));
-                charts.add(curvePlot(r, m, acts, false));
-            }
-            Plots.saveGrid(charts, 2, out.resolve("learning-curves.png"));
-            images.add("learning-curves.png");
-            List<XYChart> shapeCharts = new ArrayList<>();
-            for (Run run : r.runs) {
-                if (run.seed == 12345L && !run.shapes.isEmpty()) {
-                    shapeCharts.add(shapePlot(run));
-                }
-            }
-            if (!shapeCharts.isEmpty()) {
-                Plots.saveGrid(shapeCharts, 2, out.resolve("activation-shapes.png"));
-                images.add("activation-shapes.png");
+        List<XYChart> charts = new ArrayList<>();
+        for (ModelKind m : models) {
+            charts.add(curvePlot(r, m, acts, true));
+            charts.add(curvePlot(r, m, acts, false));
+        }
+        session.plotGrid("learning-curves.png", charts, 2);
+        List<XYChart> shapeCharts = new ArrayList<>();
+        for (Run run : r.runs) {
+            if (run.seed == 12345L && !run.shapes.isEmpty()) {
+                shapeCharts.add(shapePlot(run));
             }
         }
-        System.out.println("\nFashion-MNIST test accuracy (" + r.trainExamples + " training examples, "
+        session.plotGrid("activation-shapes.png", shapeCharts, 2);
+        String console = "\nFashion-MNIST test accuracy (" + r.trainExamples + " training examples, "
                 + r.testExamples + " test examples; public results: MLP 256-128-100 0.883, 2 conv < 100K "
-                + "parameters 0.925)\n" + summary.console());
-        TextTable.write(out.resolve("report.md"), report(o, r, summary, images));
+                + "parameters 0.925)\n" + summary.console();
+        session.finish(report(o, r, summary, session), console);
     }
 
     static TextTable summaryTable(Result r, List<ModelKind> models, List<Act> acts) {
@@ -705,38 +679,30 @@ public final class FashionMnistSample {
         return c;
     }
 
-    static String report(Options o, Result r, TextTable summary, List<String> images) {
-        StringBuilder md = new StringBuilder("# Fashion-MNIST: rational vs fixed activations\n\n");
-        md.append("Training examples: ").append(r.trainExamples).append(" of 60,000; test examples: ")
-                .append(r.testExamples).append(". Run time ").append(Progress.duration(r.seconds)).append(".\n\n");
-        md.append("Settings: `--models ").append(String.join(",", o.models)).append(" --activations ")
-                .append(String.join(",", o.activations)).append(" --mlp-epochs ").append(o.mlpEpochs)
-                .append(" --cnn-epochs ").append(o.cnnEpochs).append(" --train-limit ").append(o.trainLimit)
-                .append(" --test-limit ").append(o.testLimit).append(" --batch ").append(o.batch).append(" --lr ")
-                .append(o.learningRate).append(" --weight-decay ").append(o.weightDecay).append(" --dropout ")
-                .append(o.dropout).append(" --cnn-channels ").append(o.cnnChannels.stream().map(String::valueOf)
-                        .collect(Collectors.joining(","))).append(" --seeds ").append(o.seeds).append("`  \n");
-        md.append("Backend: ").append(BackendReport.current().asMap()).append("\n\n");
-        md.append("Models (identical for every activation): MLP 784-256-128-100-10; CNN: two blocks of 3×3 "
+    static Report report(Options o, Result r, TextTable summary, Session session) {
+        Report md = session.report("Fashion-MNIST: rational vs fixed activations");
+        md.text("Training examples: " + r.trainExamples + " of 60,000; test examples: " + r.testExamples + ".");
+        md.settings(o).machine();
+        StringBuilder models = new StringBuilder();
+        models.append("Models (identical for every activation): MLP 784-256-128-100-10; CNN: two blocks of 3×3 "
                 + "convolution (").append(o.cnnChannels.get(0)).append(" and ").append(o.cnnChannels.get(1))
                 .append(" channels) → batch normalization → activation → 2×2 max pooling, then ")
                 .append(o.dropout > 0 ? "dropout " + o.dropout + " and " : "").append("a softmax layer. "
                 + "Adam with linear decay to 0, weight decay on the weights only; rational coefficients at half "
                 + "the learning rate. Rationals: type (5, 4), version B, initialised to LeakyReLU, one "
                 + "coefficient set per layer (`rational-layer`) or per channel (`rational-channel`).\n\n");
-        md.append(summary.markdown()).append('\n');
-        md.append("*public result*: the Fashion-MNIST benchmark's MLP 256-128-100 (0.883) and its best network "
+        md.text(models.toString());
+        md.table(summary);
+        md.text("*public result*: the Fashion-MNIST benchmark's MLP 256-128-100 (0.883) and its best network "
                 + "of 2 convolutions under 100K parameters (0.925); also listed there: 2 convolutions + pooling "
                 + "0.916, humans 0.835. Short runs (few epochs, a training subset) stay below them; "
                 + "`--models cnn --activations rational-channel --train-limit 0 --cnn-epochs 18 --cnn-channels "
-                + "32,64 --dropout 0.25` (all training images, 51,530 parameters) reached 0.9302.\n\n");
-        if (images.contains("learning-curves.png")) {
-            md.append("![learning curves](learning-curves.png)\n\n");
+                + "32,64 --dropout 0.25` (all training images, 51,530 parameters) reached 0.9302.");
+        md.image("learning-curves.png", "learning curves");
+        if (session.wrote("activation-shapes.png")) {
+            md.section("Learned activations").image("activation-shapes.png", "activation shapes");
         }
-        if (images.contains("activation-shapes.png")) {
-            md.append("## Learned activations\n\n![activation shapes](activation-shapes.png)\n\n");
-        }
-        md.append("Files: `accuracy.csv`, `learning-curves.csv`, PNG plots.\n");
-        return md.toString();
+        md.files();
+        return md;
     }
 }

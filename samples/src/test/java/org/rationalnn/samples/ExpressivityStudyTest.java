@@ -3,10 +3,11 @@ package org.rationalnn.samples;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.rationalnn.samples.ExpressivityStudy.Act;
 import org.rationalnn.samples.ExpressivityStudy.Result;
-import org.rationalnn.samples.ExpressivityStudy.SingleRow;
 import org.rationalnn.samples.approx.AbsApproximations;
+import org.rationalnn.samples.expressivity.Act;
+import org.rationalnn.samples.expressivity.SingleFunctionStudy.Row;
+import org.rationalnn.samples.expressivity.TrainedStudy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,8 +19,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The expressivity study with tiny limits (two targets, three activations, one budget, 400 steps, types up to
- * (16, 16)): about 10 seconds. The factors asserted are well inside what the tiny run measures (in brackets).
+ * The expressivity study with tiny limits (two targets, three activations, one budget, a grid of two learning
+ * rates on a tuning seed, two reported seeds, at most 400 steps; types up to (16, 16); a small constructive part):
+ * about 30 seconds of CPU. The factors asserted are well inside what the tiny run measures (in brackets). The
+ * constructive part is tested in detail by {@code expressivity.ConstructiveStudyTest}.
  */
 class ExpressivityStudyTest {
     @TempDir
@@ -34,29 +37,35 @@ class ExpressivityStudyTest {
         o.activations = List.of("rational", "relu", "gelu");
         o.budgets = List.of(120);
         o.steps = 400;
+        o.seeds = 2;
+        o.learningRates = List.of(0.01, 0.03);
         o.maxDegree = 16;
+        o.constructiveDepth = 3;
+        o.peakEtas = List.of(0.01);
+        o.inverseDeltas = List.of(0.01);
+        o.constructiveEpsilon = List.of(1e-2, 1e-3);
         result = ExpressivityStudy.run(o);
     }
 
     @Test
     void singleFunctionRationalsConvergeRootExponentiallyPolynomialsAlgebraically() {
-        assertEquals(List.of(2, 4, 6, 8, 12, 16), result.single.stream().map(s -> s.n).toList());
-        for (SingleRow s : result.single) {
-            assertEquals(2 * s.n + 1, s.parameters);
+        assertEquals(List.of(2, 4, 6, 8, 12, 16), result.single.stream().map(Row::n).toList());
+        for (Row s : result.single) {
+            assertEquals(2 * s.n() + 1, s.parameters());
             // the minimax polynomial of degree 2n is close to Bernstein's 0.2802/(2n)
-            if (s.n >= 8) {
-                assertEquals(AbsApproximations.bestPolynomialRate(2 * s.n), s.polynomial,
-                        0.03 * s.polynomial, "polynomial n=" + s.n);
+            if (s.n() >= 8) {
+                assertEquals(AbsApproximations.bestPolynomialRate(2 * s.n()), s.polynomial(),
+                        0.03 * s.polynomial(), "polynomial n=" + s.n());
                 // the fitted rational is within a small factor of the best rate 8 e^(-pi sqrt n) [2.2x - 4.5x]
-                assertTrue(s.rational < 10 * AbsApproximations.bestRationalRate(s.n), "rational n=" + s.n);
+                assertTrue(s.rational() < 10 * AbsApproximations.bestRationalRate(s.n()), "rational n=" + s.n());
             }
             // Newman's bound 3 e^(-sqrt n)
-            assertTrue(s.newman <= 3 * Math.exp(-Math.sqrt(s.n)), "Newman n=" + s.n);
+            assertTrue(s.newman() <= 3 * Math.exp(-Math.sqrt(s.n())), "Newman n=" + s.n());
         }
-        SingleRow last = result.single.get(result.single.size() - 1);
+        Row last = result.single.get(result.single.size() - 1);
         // 33 parameters: the rational is far more accurate than the polynomial [70x]
-        assertTrue(last.polynomial > 30 * last.rational, "polynomial " + last.polynomial + " rational "
-                + last.rational);
+        assertTrue(last.polynomial() > 30 * last.rational(), "polynomial " + last.polynomial() + " rational "
+                + last.rational());
     }
 
     @Test
@@ -77,13 +86,16 @@ class ExpressivityStudyTest {
 
     @Test
     void learnedShapesAndOutputFilesAreThere() throws IOException {
-        ExpressivityStudy.Run rational = result.best("peak", Act.RATIONAL, 120);
+        TrainedStudy.Run rational = result.best("peak", Act.RATIONAL, 120);
         assertEquals(2, rational.shapes.size()); // one rational layer per hidden layer
         for (String f : List.of("report.md", "single-function.csv", "networks.csv", "parameters-needed.csv",
-                "single-function.png", "networks.png", "networks-peak.png", "rational-shapes.png")) {
+                "single-function.png", "networks.png", "networks-peak.png", "rational-shapes.png",
+                "training-curves.csv", "training-curves.png", "constructive-summary.csv", "constructive-depth.csv",
+                "constructive-relu.csv", "constructive-parameters.png", "constructive-abs.png")) {
             assertTrue(Files.size(out.resolve(f)) > 100, f);
         }
-        assertEquals(1 + 6, Files.readAllLines(out.resolve("networks.csv")).size());
+        // 2 targets x 3 activations x (2 tuning learning rates + 2 reported seeds)
+        assertEquals(1 + 2 * 3 * (2 + 2), Files.readAllLines(out.resolve("networks.csv")).size());
         byte[] png = Files.readAllBytes(out.resolve("networks.png"));
         assertEquals((byte) 0x89, png[0]);
         assertEquals('P', png[1]);

@@ -6,7 +6,6 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Random;
 
 /**
@@ -34,6 +33,7 @@ public final class Target {
     private final String id;
     private final String label;
     private final int dims;
+    private final double width;
     private final Function f;
 
     /** f(x) for d = 1 (y ignored) or f(x, y) for d = 2. */
@@ -42,10 +42,11 @@ public final class Target {
         double value(double x, double y);
     }
 
-    private Target(String id, String label, int dims, Function f) {
+    private Target(String id, String label, int dims, double width, Function f) {
         this.id = id;
         this.label = label;
         this.dims = dims;
+        this.width = width;
         this.f = f;
     }
 
@@ -66,13 +67,13 @@ public final class Target {
         double r2 = ridgeEta * ridgeEta;
         switch (id) {
             case "abs":
-                return new Target(id, "|x|", 1, (x, y) -> Math.abs(x));
+                return new Target(id, "|x|", 1, Double.NaN, (x, y) -> Math.abs(x));
             case "relu-net":
-                return new Target(id, "random ReLU net 1-6-6-1", 1, randomReluNet());
+                return new Target(id, "random ReLU net 1-6-6-1", 1, Double.NaN, randomReluNet());
             case "peak":
-                return new Target(id, "peak η²/(x²+η²), η=" + format(eta), 1, (x, y) -> e2 / (x * x + e2));
+                return new Target(id, "peak η²/(x²+η²), η=" + format(eta), 1, eta, (x, y) -> e2 / (x * x + e2));
             case "ridge":
-                return new Target(id, "ridge η²/(η²+(y−x²)²), η=" + format(ridgeEta), 2, (x, y) -> {
+                return new Target(id, "ridge η²/(η²+(y−x²)²), η=" + format(ridgeEta), 2, ridgeEta, (x, y) -> {
                     double d = y - x * x;
                     return r2 / (r2 + d * d);
                 });
@@ -82,7 +83,7 @@ public final class Target {
     }
 
     private static String format(double v) {
-        return String.format(Locale.ROOT, "%.3g", v);
+        return org.rationalnn.samples.harness.Fmt.g(v);
     }
 
     /** Short identifier ("peak"). */
@@ -93,6 +94,11 @@ public final class Target {
     /** Human-readable description. */
     public String label() {
         return label;
+    }
+
+    /** The width η of the peak or the ridge (NaN for the other targets). */
+    public double width() {
+        return width;
     }
 
     /** Input dimension d. */
@@ -106,7 +112,8 @@ public final class Target {
     }
 
     /**
-     * Points of a uniform grid on [−1, 1]^d: {@code perAxis} points for d = 1, perAxis² for d = 2; as [N, d].
+     * Points of a uniform grid on [−1, 1]^d: {@code perAxis} points for d = 1, perAxis² for d = 2; as [N, d] in
+     * float64 (cast to the network's type where needed).
      */
     public INDArray grid(int perAxis) {
         int n = dims == 1 ? perAxis : perAxis * perAxis;
@@ -117,7 +124,7 @@ public final class Target {
                 x[i][1] = -1.0 + 2.0 * (i / perAxis) / (perAxis - 1);
             }
         }
-        return Nd4j.create(x).castTo(DataType.FLOAT);
+        return Nd4j.create(x).castTo(DataType.DOUBLE);
     }
 
     /** f at every row of {@code x} ([N, d]), as [N, 1]. */

@@ -1,4 +1,4 @@
-package org.rationalnn.samples.util;
+package org.rationalnn.samples.harness;
 
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -46,7 +46,10 @@ public final class Plots {
         return PALETTE[Math.floorMod(i, PALETTE.length)];
     }
 
-    /** A line chart with the samples' common style. */
+    /**
+     * A line chart with the samples' common style: white background, legend outside on the right (it never covers
+     * data), short tick labels ({@link Fmt#tick}) instead of the full double precision.
+     */
     public static XYChart chart(String title, String xTitle, String yTitle, int width, int height) {
         headless();
         XYChart c = new XYChartBuilder().width(width).height(height).title(title).xAxisTitle(xTitle)
@@ -59,8 +62,55 @@ public final class Plots {
         s.setPlotGridLinesColor(new Color(0xE0E0E0));
         s.setAntiAlias(true);
         s.setMarkerSize(6);
+        s.setxAxisTickLabelsFormattingFunction(Fmt::tick);
+        s.setyAxisTickLabelsFormattingFunction(Fmt::tick);
         return c;
     }
+
+    /**
+     * A logarithmic x axis with labels at the decades only ("0.01", "1", "1E4"). XChart's own log labels are used:
+     * a custom formatting function would make it place linear ticks on the log axis.
+     */
+    public static XYChart logX(XYChart c) {
+        c.getStyler().setXAxisLogarithmic(true);
+        c.getStyler().setXAxisLogarithmicDecadeOnly(true);
+        c.getStyler().setxAxisTickLabelsFormattingFunction(null);
+        return c;
+    }
+
+    /** A logarithmic y axis with labels at the decades only (see {@link #logX}). */
+    public static XYChart logY(XYChart c) {
+        c.getStyler().setYAxisLogarithmic(true);
+        c.getStyler().setYAxisLogarithmicDecadeOnly(true);
+        c.getStyler().setyAxisTickLabelsFormattingFunction(null);
+        return c;
+    }
+
+    /** Sets the x range to [lo, hi] widened to multiples of a round step (ticks then land on round numbers). */
+    public static XYChart xRange(XYChart c, double lo, double hi) {
+        double[] r = roundRange(lo, hi);
+        c.getStyler().setXAxisMin(r[0]);
+        c.getStyler().setXAxisMax(r[1]);
+        return c;
+    }
+
+    /** Sets the y range to [lo, hi] widened to multiples of a round step. */
+    public static XYChart yRange(XYChart c, double lo, double hi) {
+        double[] r = roundRange(lo, hi);
+        c.getStyler().setYAxisMin(r[0]);
+        c.getStyler().setYAxisMax(r[1]);
+        return c;
+    }
+
+    /** [lo, hi] widened to multiples of 1, 2 or 5 × 10^k (about a tenth of the range). */
+    static double[] roundRange(double lo, double hi) {
+        double span = Math.max(hi - lo, 1e-12);
+        double raw = span / 10;
+        double p = Math.pow(10, Math.floor(Math.log10(raw)));
+        double step = raw / p < 2 ? 2 * p : raw / p < 5 ? 5 * p : 10 * p;
+        return new double[]{Math.floor(lo / step) * step, Math.ceil(hi / step) * step};
+    }
+
 
     /** Adds a line with markers in palette color {@code color}. */
     public static XYSeries line(XYChart c, String name, double[] x, double[] y, int color) {

@@ -1,4 +1,4 @@
-package org.rationalnn.samples.util;
+package org.rationalnn.samples.harness;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,8 +15,9 @@ import java.util.regex.Pattern;
  * the caller, so all three renderings show the same numbers.
  */
 public final class TextTable {
-    /** A cell that reads as a number: digits with optional sign, exponent, "x", "%", "± ...", "(...)", "> ". */
-    private static final Pattern NUMBER = Pattern.compile("[>\\s]*[-+]?[0-9.]+(e[-+]?[0-9]+)?[x%]?"
+    /** A cell that reads as a number: digits (and thousands commas) with optional sign, exponent, "x", "%", "± ...",
+     * "(...)", "> " or "< ". */
+    private static final Pattern NUMBER = Pattern.compile("[<>\\s]*[-+]?[0-9.,]+(e[-+]?[0-9]+)?[x%]?"
             + "( ± [0-9.]+)?( \\([0-9]+\\))?|-|diverged");
     private final List<String> header;
     private final List<List<String>> rows = new ArrayList<>();
@@ -59,10 +60,10 @@ public final class TextTable {
         return sb.toString();
     }
 
-    /** A GitHub-flavoured Markdown table; columns of numbers are right-aligned. */
+    /** A GitHub-flavoured Markdown table; columns of numbers are right-aligned, "|" inside cells escaped. */
     public String markdown() {
         StringBuilder sb = new StringBuilder();
-        sb.append("| ").append(String.join(" | ", header)).append(" |\n|");
+        sb.append("| ").append(String.join(" | ", escape(header))).append(" |\n|");
         for (int i = 0; i < header.size(); i++) {
             final int col = i;
             boolean numeric = !rows.isEmpty() && rows.stream().allMatch(r -> NUMBER.matcher(r.get(col)).matches());
@@ -70,9 +71,13 @@ public final class TextTable {
         }
         sb.append('\n');
         for (List<String> r : rows) {
-            sb.append("| ").append(String.join(" | ", r)).append(" |\n");
+            sb.append("| ").append(String.join(" | ", escape(r))).append(" |\n");
         }
         return sb.toString();
+    }
+
+    private static List<String> escape(List<String> cells) {
+        return cells.stream().map(c -> c.replace("|", "\\|")).toList();
     }
 
     /** CSV (RFC 4180 quoting where needed). */

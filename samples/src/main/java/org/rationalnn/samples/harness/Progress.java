@@ -1,4 +1,4 @@
-package org.rationalnn.samples.util;
+package org.rationalnn.samples.harness;
 
 import org.slf4j.Logger;
 
