@@ -33,9 +33,9 @@ import org.rationalnn.dl4j.pau.PauTable;
 import org.rationalnn.dl4j.rational.RationalFunction;
 import org.rationalnn.dl4j.util.BackendReport;
 import org.rationalnn.samples.fashion.FashionMnist;
-import org.rationalnn.samples.util.Plots;
-import org.rationalnn.samples.util.Progress;
-import org.rationalnn.samples.util.TextTable;
+import org.rationalnn.samples.harness.Plots;
+import org.rationalnn.samples.harness.Progress;
+import org.rationalnn.samples.harness.TextTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -152,8 +152,8 @@ public final class ConvertPretrainedSample {
     }
 
     public static void main(String[] args) {
-        Samples.boundNativeMemory();
-        Options options = Samples.parse(new Options(), args);
+        org.rationalnn.samples.harness.Environment.boundNativeMemory();
+        Options options = org.rationalnn.samples.harness.Cli.parse(new Options(), args);
         if (options == null) {
             return;
         }
@@ -192,7 +192,7 @@ public final class ConvertPretrainedSample {
                 throw new UncheckedIOException(e);
             }
         }
-        Path out = o.out != null ? o.out : Samples.defaultOutput("convert-pretrained");
+        Path out = o.out != null ? o.out : org.rationalnn.samples.harness.Session.defaultOutput("convert-pretrained");
         Map<String, Double> seconds = new LinkedHashMap<>();
         Random shuffle = new Random(o.seed);
         int stages = o.pretrainEpochs + o.rationalEpochs + o.allEpochs
