@@ -79,6 +79,13 @@ public final class CharLmStepBenchmark implements Runnable {
     int steps = 30;
     @Option(names = "--seed", description = "seed (default: ${DEFAULT-VALUE})")
     long seed = 42;
+    @Option(names = "--count-ops", description = "also count ND4J op invocations per step (ND4J's OpProfiler, 3 "
+            + "steps after the timing) and, for SAMEDIFF blocks, time every SameDiff op by type")
+    boolean countOps;
+
+    @Option(names = "--nd4j-threads", description = "threads of ND4J's own ops (element-wise, reductions; not "
+            + "BLAS), 0 = ND4J's default (default: ${DEFAULT-VALUE})")
+    int nd4jThreads;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new CharLmStepBenchmark()).execute(args));
@@ -87,6 +94,7 @@ public final class CharLmStepBenchmark implements Runnable {
     @Override
     public void run() {
         Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
+        Bench.nd4jThreads(nd4jThreads);
         System.out.println(Bench.environment());
         System.out.printf(Locale.ROOT, "char-LM step: d %d, T %d, mb %d, %d heads, %d blocks, vocabulary %d + %d "
                         + "positions; %d warm-up and %d timed steps per network, interleaved%n", dModel, context, batch,
@@ -118,6 +126,11 @@ public final class CharLmStepBenchmark implements Runnable {
                     Bench.min(e.getValue()));
         }
         System.out.println(Bench.loadLine());
+        if (countOps) {
+            for (Map.Entry<String, MultiLayerNetwork> e : nets.entrySet()) {
+                System.out.println(OpCounts.of(e.getKey(), e.getValue(), ds, 3));
+            }
+        }
     }
 
     /** The feed-forward kind and attention of a variant name. */
