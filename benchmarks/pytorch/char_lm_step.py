@@ -384,6 +384,8 @@ def main():
     s.add_argument("--steps", type=int, default=30)
     s.add_argument("--seed", type=int, default=42)
     s.add_argument("--threads", type=int, default=THREADS, help="torch threads (default 2, the peer setting)")
+    s.add_argument("--format", default="NCW", help="accepted for the shared command line of compare_char_lm.sh; "
+                   "the DL4J network's layout, no meaning here ([mb, T, features] always)")
     e = sub.add_parser("elementwise", help="rational forward / forward+backward, PAU-style")
     e.add_argument("--versions", default="A,B")
     e.add_argument("--sharings", default="layer,channel")
