@@ -69,6 +69,17 @@ final class Bench {
         return Arrays.stream(t).min().orElse(Double.NaN);
     }
 
+    /** Limits ND4J's own op threads (not BLAS's) to {@code threads} (0: leave ND4J's default). */
+    static void nd4jThreads(int threads) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("--nd4j-threads must be >= 0, got " + threads);
+        }
+        if (threads > 0) {
+            Nd4j.getEnvironment().setMaxThreads(threads);
+            Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        }
+    }
+
     /** Sets the block's execution by name (native or samediff). */
     static void execution(RationalTransformerBlock.Builder b, String execution) {
         switch (execution.trim().toLowerCase(Locale.ROOT)) {

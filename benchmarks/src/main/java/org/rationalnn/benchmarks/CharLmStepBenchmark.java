@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
@@ -73,12 +74,22 @@ public final class CharLmStepBenchmark implements Runnable {
     int vocabulary = 86;
     @Option(names = "--positions", description = "sinusoidal position features (default: ${DEFAULT-VALUE})")
     int positions = 16;
+    @Option(names = "--format", description = "layout of the whole network: NCW (the sample's, [mb, features, T]) or "
+            + "NWC ([mb, T, features], where DL4J's preprocessors need no transposes) (default: ${DEFAULT-VALUE})")
+    RNNFormat format = RNNFormat.NCW;
     @Option(names = "--warmup", description = "untimed steps per network first (default: ${DEFAULT-VALUE})")
     int warmup = 10;
     @Option(names = "--steps", description = "timed steps per network (default: ${DEFAULT-VALUE})")
     int steps = 30;
     @Option(names = "--seed", description = "seed (default: ${DEFAULT-VALUE})")
     long seed = 42;
+    @Option(names = "--count-ops", description = "also count ND4J op invocations per step (ND4J's OpProfiler, 3 "
+            + "steps after the timing) and, for SAMEDIFF blocks, time every SameDiff op by type")
+    boolean countOps;
+
+    @Option(names = "--nd4j-threads", description = "threads of ND4J's own ops (element-wise, reductions; not "
+            + "BLAS), 0 = ND4J's default (default: ${DEFAULT-VALUE})")
+    int nd4jThreads;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new CharLmStepBenchmark()).execute(args));
@@ -87,10 +98,11 @@ public final class CharLmStepBenchmark implements Runnable {
     @Override
     public void run() {
         Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
+        Bench.nd4jThreads(nd4jThreads);
         System.out.println(Bench.environment());
         System.out.printf(Locale.ROOT, "char-LM step: d %d, T %d, mb %d, %d heads, %d blocks, vocabulary %d + %d "
-                        + "positions; %d warm-up and %d timed steps per network, interleaved%n", dModel, context, batch,
-                heads, layers, vocabulary, positions, warmup, steps);
+                        + "positions, %s; %d warm-up and %d timed steps per network, interleaved%n", dModel, context,
+                batch, heads, layers, vocabulary, positions, format, warmup, steps);
         DataSet ds = batch(new Random(seed));
         Map<String, MultiLayerNetwork> nets = new LinkedHashMap<>();
         for (String v : variants) {
@@ -118,6 +130,11 @@ public final class CharLmStepBenchmark implements Runnable {
                     Bench.min(e.getValue()));
         }
         System.out.println(Bench.loadLine());
+        if (countOps) {
+            for (Map.Entry<String, MultiLayerNetwork> e : nets.entrySet()) {
+                System.out.println(OpCounts.of(e.getKey(), e.getValue(), ds, 3));
+            }
+        }
     }
 
     /** The feed-forward kind and attention of a variant name. */
@@ -178,8 +195,8 @@ public final class CharLmStepBenchmark implements Runnable {
             b.layer(block.build());
         }
         b.layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(vocabulary)
-                .activation(Activation.SOFTMAX).dataFormat(RNNFormat.NCW).build());
-        b.setInputType(InputType.recurrent(vocabulary + positions, RNNFormat.NCW));
+                .activation(Activation.SOFTMAX).dataFormat(format).build());
+        b.setInputType(InputType.recurrent(vocabulary + positions, format));
         MultiLayerNetwork net = new MultiLayerNetwork(b.build());
         net.init();
         return net;
@@ -205,8 +222,13 @@ public final class CharLmStepBenchmark implements Runnable {
                 }
             }
         }
-        return new DataSet(Nd4j.create(x, new long[]{batch, f, context}, 'c'),
-                Nd4j.create(y, new long[]{batch, vocabulary, context}, 'c'));
+        INDArray features = Nd4j.create(x, new long[]{batch, f, context}, 'c');
+        INDArray labels = Nd4j.create(y, new long[]{batch, vocabulary, context}, 'c');
+        if (format == RNNFormat.NWC) {
+            features = features.permute(0, 2, 1).dup('c');
+            labels = labels.permute(0, 2, 1).dup('c');
+        }
+        return new DataSet(features, labels);
     }
 
     @Override

@@ -73,10 +73,23 @@ final class BlockMath {
     static void linearBackward(INDArray x, INDArray w, INDArray dOut, INDArray dW, INDArray db, INDArray dx,
                                boolean accumulate) {
         Nd4j.gemm(x, dOut, dW, true, false, 1.0, 0.0);
-        db.assign(dOut.sum(true, 0));
+        columnSums(dOut, db);
         if (dx != null) {
             Nd4j.gemm(dOut, w, dx, false, true, 1.0, accumulate ? 1.0 : 0.0);
         }
+    }
+
+    /** out [1, c] (any view) = Σ_rows x [N, c]. */
+    static INDArray columnSums(INDArray x, INDArray out) {
+        if (fused(x)) {
+            double[] sums = VectorBlockOps.columnSums(x);
+            float[] f = new float[sums.length];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = (float) sums[i];
+            }
+            return out.assign(Nd4j.createFromArray(f).reshape(out.shape()));
+        }
+        return out.assign(x.sum(true, 0).reshape(out.shape()));
     }
 
     // ---------------------------------------------------------------- LayerNorm

@@ -226,7 +226,7 @@ final class NativeAttention {
         INDArray wqkv = Nd4j.concat(1, p.get(WQ), p.get(WK), p.get(WV));
         INDArray dW = m.work(d, 3 * d);
         Nd4j.gemm(c.z, dQkv, dW, true, false, 1.0, 0.0);
-        INDArray db = dQkv.sum(true, 0);
+        INDArray db = BlockMath.columnSums(dQkv, m.work(1, 3 * d));
         String[][] keys = {{WQ, BQ}, {WK, BK}, {WV, BV}};
         for (int i = 0; i < 3; i++) {
             g.get(keys[i][0]).assign(dW.get(NDArrayIndex.all(), NDArrayIndex.interval(i * d, (i + 1) * d)));

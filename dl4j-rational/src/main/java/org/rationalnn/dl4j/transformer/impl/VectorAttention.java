@@ -82,9 +82,30 @@ final class VectorAttention {
         }
     }
 
-    /** out[0..T) = Σ_c x[c] · mt[c·T .. c·T + T) (a row times a transposed block). */
+    /**
+     * out[0..T) = Σ_c x[c] · mt[c·T .. c·T + T) (a row times a transposed block), four vectors of outputs at a time
+     * so that every broadcast of x[c] feeds four independent multiply-add chains.
+     */
     private static void rowTimesTransposed(float[] x, int xOff, float[] mt, int dh, int t, float[] out) {
         int j = 0;
+        for (; j <= t - 4 * L; j += 4 * L) {
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = FloatVector.zero(S);
+            FloatVector a2 = FloatVector.zero(S);
+            FloatVector a3 = FloatVector.zero(S);
+            for (int c = 0; c < dh; c++) {
+                FloatVector b = FloatVector.broadcast(S, x[xOff + c]);
+                int base = c * t + j;
+                a0 = FloatVector.fromArray(S, mt, base).fma(b, a0);
+                a1 = FloatVector.fromArray(S, mt, base + L).fma(b, a1);
+                a2 = FloatVector.fromArray(S, mt, base + 2 * L).fma(b, a2);
+                a3 = FloatVector.fromArray(S, mt, base + 3 * L).fma(b, a3);
+            }
+            a0.intoArray(out, j);
+            a1.intoArray(out, j + L);
+            a2.intoArray(out, j + 2 * L);
+            a3.intoArray(out, j + 3 * L);
+        }
         for (; j <= t - L; j += L) {
             FloatVector acc = FloatVector.zero(S);
             for (int c = 0; c < dh; c++) {
@@ -101,42 +122,67 @@ final class VectorAttention {
         }
     }
 
-    /** out[0..dh) += w · m[j·dh .. j·dh + dh) for every j with weights w[j] (a row of weights times a block). */
-    private static void weightsTimesBlock(float[] w, int wOff, float[] m, int dh, int t, float[] out, int outOff) {
-        int c = 0;
-        for (; c <= dh - L; c += L) {
-            FloatVector acc = FloatVector.fromArray(S, out, outOff + c);
-            for (int j = 0; j < t; j++) {
-                float a = w[wOff + j];
-                if (a != 0f) {
-                    acc = FloatVector.fromArray(S, m, j * dh + c).fma(FloatVector.broadcast(S, a), acc);
+    /**
+     * out[i·dh ..] = Σ_j w[i·T + j] · m[j·dh ..] for every row i < T (weights [T, T] times a block [T, dh]), four
+     * rows at a time so that every load of a block row feeds four independent multiply-add chains. (No branch on
+     * zero weights: a vector merged across a branch is not kept in registers by C2.)
+     */
+    private static void weightsTimesBlock(float[] w, float[] m, int dh, int t, float[] out) {
+        int i = 0;
+        for (; i <= t - 4; i += 4) {
+            int w0 = i * t;
+            int c = 0;
+            for (; c <= dh - L; c += L) {
+                FloatVector a0 = FloatVector.zero(S);
+                FloatVector a1 = FloatVector.zero(S);
+                FloatVector a2 = FloatVector.zero(S);
+                FloatVector a3 = FloatVector.zero(S);
+                for (int j = 0; j < t; j++) {
+                    FloatVector v = FloatVector.fromArray(S, m, j * dh + c);
+                    a0 = v.fma(FloatVector.broadcast(S, w[w0 + j]), a0);
+                    a1 = v.fma(FloatVector.broadcast(S, w[w0 + t + j]), a1);
+                    a2 = v.fma(FloatVector.broadcast(S, w[w0 + 2 * t + j]), a2);
+                    a3 = v.fma(FloatVector.broadcast(S, w[w0 + 3 * t + j]), a3);
+                }
+                a0.intoArray(out, i * dh + c);
+                a1.intoArray(out, (i + 1) * dh + c);
+                a2.intoArray(out, (i + 2) * dh + c);
+                a3.intoArray(out, (i + 3) * dh + c);
+            }
+            for (; c < dh; c++) {
+                for (int r = 0; r < 4; r++) {
+                    float s = 0;
+                    for (int j = 0; j < t; j++) {
+                        s += w[w0 + r * t + j] * m[j * dh + c];
+                    }
+                    out[(i + r) * dh + c] = s;
                 }
             }
-            acc.intoArray(out, outOff + c);
         }
-        for (; c < dh; c++) {
-            float s = out[outOff + c];
-            for (int j = 0; j < t; j++) {
-                s += w[wOff + j] * m[j * dh + c];
+        for (; i < t; i++) {
+            int c = 0;
+            for (; c <= dh - L; c += L) {
+                FloatVector acc = FloatVector.zero(S);
+                for (int j = 0; j < t; j++) {
+                    acc = FloatVector.fromArray(S, m, j * dh + c).fma(FloatVector.broadcast(S, w[i * t + j]), acc);
+                }
+                acc.intoArray(out, i * dh + c);
             }
-            out[outOff + c] = s;
+            for (; c < dh; c++) {
+                float s = 0;
+                for (int j = 0; j < t; j++) {
+                    s += w[i * t + j] * m[j * dh + c];
+                }
+                out[i * dh + c] = s;
+            }
         }
     }
 
-    /** acc[j·dh ..] += w[j] · x[xOff .. xOff + dh) for every j (an outer product added to a block). */
-    private static void outerAdd(float[] w, int wOff, float[] x, int xOff, int dh, int t, float[] acc) {
-        for (int j = 0; j < t; j++) {
-            float a = w[wOff + j];
-            if (a == 0f) {
-                continue;
-            }
-            int c = 0;
-            for (; c <= dh - L; c += L) {
-                FloatVector.fromArray(S, x, xOff + c).fma(FloatVector.broadcast(S, a),
-                        FloatVector.fromArray(S, acc, j * dh + c)).intoArray(acc, j * dh + c);
-            }
-            for (; c < dh; c++) {
-                acc[j * dh + c] += a * x[xOff + c];
+    /** dst = srcᵀ for a [T, T] block. */
+    private static void transposeSquare(float[] src, int t, float[] dst) {
+        for (int i = 0; i < t; i++) {
+            for (int j = 0; j < t; j++) {
+                dst[j * t + i] = src[i * t + j];
             }
         }
     }
@@ -171,11 +217,7 @@ final class VectorAttention {
                     if (masked) {
                         pb.get(pOff + (int) (maskRow(p, i, g, maskExamples) * tt), pen, 0, tt);
                     }
-                    float max = Float.NEGATIVE_INFINITY;
-                    for (int j = 0; j < tt; j++) {
-                        s[j] = masked ? s[j] * sc + pen[j] : s[j] * sc;
-                        max = Math.max(max, s[j]);
-                    }
+                    float max = scaleAndMax(s, sc, masked ? pen : null, tt);
                     int j = 0;
                     FloatVector sum = FloatVector.zero(S);
                     for (; j <= tt - L; j += L) {
@@ -189,13 +231,36 @@ final class VectorAttention {
                         total += s[j];
                     }
                     float inv = 1f / total;
-                    for (j = 0; j < tt; j++) {
+                    for (j = 0; j <= tt - L; j += L) {
+                        FloatVector.fromArray(S, s, j).mul(inv).intoArray(s, j);
+                    }
+                    for (; j < tt; j++) {
                         s[j] *= inv;
                     }
                     ab.put(aOff + (int) ((p * tt + i) * tt), s, 0, tt);
                 }
             }
         });
+    }
+
+    /** s := s · scale + pen (pen may be null); returns the row maximum. */
+    private static float scaleAndMax(float[] s, float scale, float[] pen, int t) {
+        int j = 0;
+        FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (; j <= t - L; j += L) {
+            FloatVector v = FloatVector.fromArray(S, s, j).mul(scale);
+            if (pen != null) {
+                v = v.add(FloatVector.fromArray(S, pen, j));
+            }
+            v.intoArray(s, j);
+            mx = mx.max(v);
+        }
+        float max = mx.reduceLanes(VectorOperators.MAX);
+        for (; j < t; j++) {
+            s[j] = pen == null ? s[j] * scale : s[j] * scale + pen[j];
+            max = Math.max(max, s[j]);
+        }
+        return max;
     }
 
     /** Row of the [mb or 1, 1, T, T] mask for query i of pair p. */
@@ -278,10 +343,7 @@ final class VectorAttention {
             for (long p = from; p < to; p++) {
                 readBlock(qb, qOff, g, p, 2, v);
                 wb.get(wOff + (int) (p * tt * tt), w, 0, tt * tt);
-                java.util.Arrays.fill(out, 0f);
-                for (int i = 0; i < tt; i++) {
-                    weightsTimesBlock(w, i * tt, v, g.dh, tt, out, i * g.dh);
-                }
+                weightsTimesBlock(w, v, g.dh, tt, out);
                 int col = (int) (p % g.heads) * g.dh;
                 for (int i = 0; i < tt; i++) {
                     cb.put(cOff + (int) g.row(p, i, g.d) + col, out, i * g.dh, g.dh);
@@ -315,6 +377,7 @@ final class VectorAttention {
             float[] w = new float[tt * tt];
             float[] da = new float[tt];
             float[] dv = new float[tt * g.dh];
+            float[] wt = new float[tt * tt];
             for (long p = from; p < to; p++) {
                 readBlockTransposed(qb, qOff, g, p, 2, row, vt);
                 int col = (int) (p % g.heads) * g.dh;
@@ -322,13 +385,13 @@ final class VectorAttention {
                     cb.get(cOff + (int) g.row(p, i, g.d) + col, dc, i * g.dh, g.dh);
                 }
                 wb.get(wOff + (int) (p * tt * tt), w, 0, tt * tt);
-                java.util.Arrays.fill(dv, 0f);
                 for (int i = 0; i < tt; i++) {
                     rowTimesTransposed(dc, i * g.dh, vt, g.dh, tt, da);
                     ab.put(aOff + (int) ((p * tt + i) * tt), da, 0, tt);
-                    // dv_j += w_ij dc_i
-                    outerAdd(w, i * tt, dc, i * g.dh, g.dh, tt, dv);
                 }
+                // dv_j = Σ_i w_ij dc_i
+                transposeSquare(w, tt, wt);
+                weightsTimesBlock(wt, dc, g.dh, tt, dv);
                 int vcol = g.column(p, 2);
                 for (int j = 0; j < tt; j++) {
                     db.put(dOff + (int) g.row(p, j, 3 * g.d) + vcol, dv, j * g.dh, g.dh);
@@ -353,17 +416,15 @@ final class VectorAttention {
             float[] ds = new float[tt * tt];
             float[] dq = new float[tt * g.dh];
             float[] dk = new float[tt * g.dh];
+            float[] dst = new float[tt * tt];
             for (long p = from; p < to; p++) {
                 readBlock(qb, qOff, g, p, 0, q);
                 readBlock(qb, qOff, g, p, 1, k);
                 sb.get(sOff + (int) (p * tt * tt), ds, 0, tt * tt);
-                java.util.Arrays.fill(dq, 0f);
-                java.util.Arrays.fill(dk, 0f);
-                for (int i = 0; i < tt; i++) {
-                    // dq_i = Σ_j ds_ij k_j ; dk_j += ds_ij q_i
-                    weightsTimesBlock(ds, i * tt, k, g.dh, tt, dq, i * g.dh);
-                    outerAdd(ds, i * tt, q, i * g.dh, g.dh, tt, dk);
-                }
+                // dq_i = Σ_j ds_ij k_j ; dk_j = Σ_i ds_ij q_i
+                weightsTimesBlock(ds, k, g.dh, tt, dq);
+                transposeSquare(ds, tt, dst);
+                weightsTimesBlock(dst, q, g.dh, tt, dk);
                 int qcol = g.column(p, 0);
                 int kcol = g.column(p, 1);
                 for (int i = 0; i < tt; i++) {

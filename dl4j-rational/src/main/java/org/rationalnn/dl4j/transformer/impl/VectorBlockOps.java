@@ -506,6 +506,36 @@ final class VectorBlockOps {
         }, 0, null);
     }
 
+    // ---------------------------------------------------------------- column sums
+
+    /** Σ_rows x [N, c] → c sums (float partial sums per 64 rows, then double per thread, fixed order). */
+    static double[] columnSums(INDArray x) {
+        int c = (int) x.size(1);
+        Buf xb = new Buf(x);
+        double[] total = new double[c];
+        rows(x.size(0), c, (from, to, acc) -> {
+            float[] v = new float[c];
+            float[] part = new float[c];
+            for (long r = from; r < to; r++) {
+                xb.get(r * c, v, c);
+                int k = 0;
+                for (; k <= c - L; k += L) {
+                    FloatVector.fromArray(S, v, k).add(FloatVector.fromArray(S, part, k)).intoArray(part, k);
+                }
+                for (; k < c; k++) {
+                    part[k] += v[k];
+                }
+                if ((r - from) % 64 == 63 || r == to - 1) {
+                    for (k = 0; k < c; k++) {
+                        acc[k] += part[k];
+                        part[k] = 0;
+                    }
+                }
+            }
+        }, c, total);
+        return total;
+    }
+
     // ---------------------------------------------------------------- layouts
 
     /**

@@ -97,6 +97,8 @@ class BlockMathTest {
         INDArray g = randn(50, 100).muli(2);
         INDArray up = randn(50, 100);
         INDArray dh = randn(50, 100);
+        check("column sums", List.of(a), in -> List.of(BlockMath.columnSums(in.get(0),
+                Nd4j.create(in.get(0).dataType(), 1, 100))));
         check("gelu", List.of(a), in -> List.of(BlockMath.gelu(in.get(0), in.get(0).ulike())));
         check("gelu backward", List.of(a, dh), in -> List.of(BlockMath.geluBackwardInPlace(in.get(0), in.get(1))));
         for (int kind : new int[]{BlockMath.SILU, BlockMath.GELU, BlockMath.GIVEN}) {
