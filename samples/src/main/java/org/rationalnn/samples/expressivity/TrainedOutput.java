@@ -209,6 +209,58 @@ public final class TrainedOutput {
         return t;
     }
 
+    /**
+     * At equal parameters: for each target and budget, the rational network's median error against the best fixed
+     * activation's (by median), and their ratio (&gt; 1: the rational is more accurate).
+     */
+    public static TextTable equalBudgetTable(TrainedStudy.Result r, List<String> targets, List<Act> acts) {
+        TextTable t = new TextTable("target", "budget", "rational: parameters", "median error", "best fixed",
+                "parameters", "median error", "best fixed / rational");
+        for (String target : targets) {
+            List<Integer> budgets = r.cells().stream().filter(c -> c.target().equals(target)).map(Cell::budget)
+                    .distinct().sorted().toList();
+            for (int b : budgets) {
+                Cell rational = r.cell(target, Act.RATIONAL, b);
+                Cell best = bestFixedCell(r, target, acts, b);
+                if (rational == null || best == null) {
+                    continue;
+                }
+                t.row(target, b, rational.parameters(), Fmt.sci(rational.median()), best.activation().id(),
+                        best.parameters(), Fmt.sci(best.median()), Fmt.times(best.median() / rational.median()));
+            }
+        }
+        return t;
+    }
+
+    static Cell bestFixedCell(TrainedStudy.Result r, String target, List<Act> acts, int budget) {
+        return acts.stream().filter(a -> a != Act.RATIONAL).map(a -> r.cell(target, a, budget))
+                .filter(c -> c != null && !Double.isNaN(c.median())).min(Comparator.comparingDouble(Cell::median))
+                .orElse(null);
+    }
+
+    /** One sentence per target: rational against the best fixed activation at the largest budget. */
+    public static List<String> equalBudgetSentences(TrainedStudy.Result r, List<String> targets, List<Act> acts) {
+        List<String> out = new ArrayList<>();
+        for (String target : targets) {
+            int b = r.cells().stream().filter(c -> c.target().equals(target)).mapToInt(Cell::budget).max().orElse(0);
+            Cell rational = r.cell(target, Act.RATIONAL, b);
+            Cell best = bestFixedCell(r, target, acts, b);
+            if (rational == null || best == null) {
+                continue;
+            }
+            double q = best.median() / rational.median();
+            out.add(String.format(Locale.ROOT, "%s: rational %s vs %s %s (%s)", target, Fmt.sci(rational.median()),
+                    best.activation().id(), Fmt.sci(best.median()), q >= 1 ? "rational " + Fmt.times(q) + " more accurate"
+                            : best.activation().id() + " " + Fmt.times(1 / q) + " more accurate"));
+        }
+        return out;
+    }
+
+    /** Whether any reported run met the convergence criterion. */
+    public static long convergedRuns(TrainedStudy.Result r) {
+        return r.runs().stream().filter(x -> !x.tuning && x.converged).count();
+    }
+
     /** One short sentence per target on the goal at ε = 10⁻³. */
     public static List<String> goalSentences(TrainedStudy.Result r, List<String> targets, List<Act> acts) {
         List<String> out = new ArrayList<>();
