@@ -1,8 +1,6 @@
 package org.rationalnn.samples.expressivity;
 
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.lines.SeriesLines;
 import org.rationalnn.dl4j.rational.RationalFunction;
 import org.rationalnn.samples.expressivity.TrainedStudy.Cell;
 import org.rationalnn.samples.expressivity.TrainedStudy.Run;
@@ -256,6 +254,35 @@ public final class TrainedOutput {
         return out;
     }
 
+    /**
+     * Where the rational network is less accurate than the best fixed activation of the same budget, with the
+     * share of its parameters its coefficients take (the width they cost).
+     */
+    public static List<String> losses(TrainedStudy.Result r, List<String> targets, List<Act> acts) {
+        List<String> out = new ArrayList<>();
+        for (String target : targets) {
+            for (Cell rational : r.cells().stream().filter(c -> c.target().equals(target)
+                    && c.activation() == Act.RATIONAL).sorted(Comparator.comparingInt(Cell::budget)).toList()) {
+                Cell best = bestFixedCell(r, target, acts, rational.budget());
+                if (best == null || !(best.median() < rational.median())) {
+                    continue;
+                }
+                long coefficients = rational.parameters() - TrainedStudy.parameters(
+                        target.equals("ridge") ? 2 : 1, rational.width(), Act.RELU, protocolOf(r));
+                out.add(String.format(Locale.ROOT, "%s at budget %d (%s %s vs rational %s; the rational's %d "
+                                + "coefficients are %.0f%% of its %d parameters: width %d against %d)", target,
+                        rational.budget(), best.activation().id(), Fmt.sci(best.median()), Fmt.sci(rational.median()),
+                        coefficients, 100.0 * coefficients / rational.parameters(), rational.parameters(),
+                        rational.width(), best.width()));
+            }
+        }
+        return out;
+    }
+
+    private static TrainedStudy.Protocol protocolOf(TrainedStudy.Result r) {
+        return r.protocol();
+    }
+
     /** Whether any reported run met the convergence criterion. */
     public static long convergedRuns(TrainedStudy.Result r) {
         return r.runs().stream().filter(x -> !x.tuning && x.converged).count();
@@ -358,8 +385,12 @@ public final class TrainedOutput {
     public static XYChart errorPlot(TrainedStudy.Result r, Target t, List<Act> acts) {
         XYChart c = Plots.chart(t.label(), "parameters", "uniform error (median; thin: min and max over seeds)",
                 760, 500);
-        Plots.logX(c);
         Plots.logY(c);
+        double pMin = r.cells().stream().filter(x -> x.target().equals(t.id())).mapToDouble(Cell::parameters).min()
+                .orElse(1);
+        double pMax = r.cells().stream().filter(x -> x.target().equals(t.id())).mapToDouble(Cell::parameters).max()
+                .orElse(10);
+        Plots.logX(c, pMin, pMax);
         for (Act a : acts) {
             List<Cell> cells = r.cells().stream().filter(x -> x.target().equals(t.id()) && x.activation() == a
                     && Double.isFinite(x.median())).sorted(Comparator.comparingLong(Cell::parameters)).toList();
@@ -372,9 +403,7 @@ public final class TrainedOutput {
                 double[] y = cells.stream().mapToDouble(x -> low ? x.min() : x.max()).map(v -> Double.isFinite(v)
                         ? v : Double.NaN).toArray();
                 if (Arrays.stream(y).allMatch(Double::isFinite)) {
-                    XYSeries s = Plots.curve(c, a.id() + (low ? " min" : " max"), p, y, a.ordinal());
-                    s.setLineStyle(SeriesLines.DOT_DOT);
-                    s.setShowInLegend(false);
+                    Plots.band(c, a.id() + (low ? " min" : " max"), p, y, a.ordinal());
                 }
             }
         }

@@ -79,6 +79,28 @@ public final class Plots {
         return c;
     }
 
+    /**
+     * A logarithmic x axis for data from {@code min} to {@code max}: labels at the decades only when the data span
+     * two decades or more, else at every 1..9 × 10^k (a narrow range would otherwise show a single label).
+     */
+    public static XYChart logX(XYChart c, double min, double max) {
+        logX(c);
+        c.getStyler().setXAxisLogarithmicDecadeOnly(max / min >= 100);
+        return c;
+    }
+
+    /** A thin, light line without markers and without a legend entry: the spread around a median line. */
+    public static XYSeries band(XYChart c, String name, double[] x, double[] y, int color) {
+        XYSeries s = c.addSeries(name, x, y);
+        Color base = color(color);
+        s.setLineColor(new Color(base.getRed(), base.getGreen(), base.getBlue(), 110));
+        s.setLineStyle(new java.awt.BasicStroke(1.0f, java.awt.BasicStroke.CAP_BUTT, java.awt.BasicStroke.JOIN_MITER,
+                10f, new float[]{2f, 3f}, 0f));
+        s.setMarker(SeriesMarkers.NONE);
+        s.setShowInLegend(false);
+        return s;
+    }
+
     /** A logarithmic y axis with labels at the decades only (see {@link #logX}). */
     public static XYChart logY(XYChart c) {
         c.getStyler().setYAxisLogarithmic(true);
