@@ -72,7 +72,7 @@ public final class ExpressivityStudy {
         public boolean full;
         // -- trained networks
         @Option(names = "--targets", split = ",", description = "trained targets, from: abs, relu-net, peak, "
-                + "ridge (default: all; empty skips the trained part)")
+                + "ridge (default: all; --targets= skips the trained part)")
         public List<String> targets = new ArrayList<>(Target.IDS);
         @Option(names = "--activations", split = ",", description = "from: rational, relu, leakyrelu, tanh, "
                 + "gelu, silu, elu (default: all)")
@@ -85,7 +85,7 @@ public final class ExpressivityStudy {
         public int depth = 2;
         @Option(names = "--steps", description = "most full-batch Adam steps per network (default: "
                 + "${DEFAULT-VALUE})")
-        public int steps = 600;
+        public int steps = 400;
         @Option(names = "--seeds", description = "reported seeds per network (default: ${DEFAULT-VALUE})")
         public int seeds = 3;
         @Option(names = "--lr", split = ",", description = "Adam learning rates: one value, or a grid tuned per "
@@ -217,7 +217,7 @@ public final class ExpressivityStudy {
         public List<SingleFunctionStudy.Row> single = List.of();
         /** The constructive part (null if skipped). */
         public ConstructiveStudy.Result constructive;
-        public TrainedStudy.Result trained = new TrainedStudy.Result(List.of(), List.of());
+        public TrainedStudy.Result trained = new TrainedStudy.Result(List.of(), List.of(), null);
         /** Exact rational representations of the trained targets in the trained architecture, where one exists. */
         public java.util.Map<String, TrainedStudy.Exact> exact = new java.util.LinkedHashMap<>();
         public Path output;
@@ -294,6 +294,7 @@ public final class ExpressivityStudy {
     }
 
     static void validate(Options o) {
+        o.targets = o.targets.stream().map(String::trim).filter(t -> !t.isEmpty()).toList(); // --targets= : none
         o.targets.forEach(t -> target(t, o));
         o.activations.forEach(Act::of);
         if (o.degrees.size() != 2) {
@@ -471,6 +472,9 @@ public final class ExpressivityStudy {
                     + Fmt.times(TrainedOutput.ABS_GOAL_FACTOR) + " of ReLU on |x|. *undecided*: neither side reached "
                     + "ε within the trained budgets.");
             md.table(TrainedOutput.goalTable(r.trained, o.targets, acts));
+            md.subsection("At equal parameters");
+            md.text("The rational network against the best fixed activation of the same budget (by median error).");
+            md.table(TrainedOutput.equalBudgetTable(r.trained, o.targets, acts));
             md.subsection("Parameters needed to reach ε");
             md.text("The smallest trained parameter count whose median error (over the reported seeds) reached the "
                     + "uniform error ε (\"> N\": no budget did; N is the largest trained).");
@@ -528,17 +532,28 @@ public final class ExpressivityStudy {
         }
         if (!r.trained.runs().isEmpty()) {
             List<Act> acts = acts(o);
-            TextTable goals = TrainedOutput.goalTable(r.trained, o.targets, acts);
-            out.add("**Trained networks** (" + o.seeds + " seeds, at most " + o.steps + " steps, budgets " + o.budgets
-                    + "): see the goals table in section 3. In short: " + String.join("; ",
-                    TrainedOutput.goalSentences(r.trained, o.targets, acts)) + ".");
-            if (goals.size() == 0) {
-                out.remove(out.size() - 1);
+            long reported = r.trained.runs().stream().filter(x -> !x.tuning).count();
+            long converged = TrainedOutput.convergedRuns(r.trained);
+            out.add(String.format(Locale.ROOT, "**Trained networks** (%d seeds, at most %d steps, budgets %s; %d of "
+                            + "%d reported runs met the convergence criterion). At the largest budget, median uniform "
+                            + "error: %s.", o.seeds, o.steps, o.budgets, converged, reported,
+                    String.join("; ", TrainedOutput.equalBudgetSentences(r.trained, o.targets, acts))));
+            List<String> goals = TrainedOutput.goalSentences(r.trained, o.targets, acts);
+            if (!goals.isEmpty()) {
+                out.add("**Goals at ε = 1e-3** (section 3): " + String.join("; ", goals) + "."
+                        + (converged < reported / 2 ? " Most runs stopped at the step cap, not at a plateau: this run "
+                        + "is too short to decide the goals; `--full` is the protocol for that." : ""));
             }
         }
-        out.add("**Where rationals do not win:** on |x| and on the random ReLU network, which ReLU networks represent "
-                + "exactly, and wherever training rather than expressivity limits the error: the constructive "
-                + "networks above exist, but Adam does not always find them (see the findings in section 3).");
+        String lost = r.trained.runs().isEmpty() ? ""
+                : String.join("; ", TrainedOutput.losses(r.trained, o.targets, acts(o)));
+        out.add("**Where rationals do not win:** on |x|, which a ReLU network represents exactly (the rational can only "
+                + "emulate it, see above); at small budgets, where the rational coefficients (" + (o.degrees.get(0) + 1
+                + o.degrees.get(1)) + " per layer) take much of the budget and leave a narrower network"
+                + (lost.isEmpty() ? "" : " (measured here: " + lost + ")")
+                + "; and wherever training rather than expressivity limits the error: exact rational networks of the "
+                + "trained architecture exist for the peak and the ridge, but Adam does not find them within the "
+                + "step cap (see the findings in section 3).");
         return out;
     }
 }

@@ -165,12 +165,23 @@ public final class ConstructiveNetworks {
         return 3 * hidden + 1;
     }
 
-    /** The network's outputs at the points {@code x}, in float64. */
+    /**
+     * The network's outputs at the points {@code x}, in float64, in batches of at most {@code 2^22 / width} points
+     * (a wide ReLU layer's activations stay below 32 MiB).
+     */
     public static double[] output(org.deeplearning4j.nn.api.Model net, double[] x) {
-        INDArray in = Nd4j.create(x, new long[]{x.length, 1}, DataType.DOUBLE);
-        INDArray out = net instanceof ComputationGraph cg ? cg.outputSingle(in)
-                : ((MultiLayerNetwork) net).output(in);
-        return out.castTo(DataType.DOUBLE).reshape(x.length).toDoubleVector();
+        long width = Math.max(1, net instanceof MultiLayerNetwork m ? m.layerSize(0) : 2);
+        int batch = (int) Math.max(1, Math.min(x.length, (1L << 22) / width));
+        double[] y = new double[x.length];
+        for (int from = 0; from < x.length; from += batch) {
+            int n = Math.min(batch, x.length - from);
+            INDArray in = Nd4j.create(java.util.Arrays.copyOfRange(x, from, from + n), new long[]{n, 1},
+                    DataType.DOUBLE);
+            INDArray out = net instanceof ComputationGraph cg ? cg.outputSingle(in)
+                    : ((MultiLayerNetwork) net).output(in);
+            System.arraycopy(out.castTo(DataType.DOUBLE).reshape(n).toDoubleVector(), 0, y, from, n);
+        }
+        return y;
     }
 
     /** max |net(x_i) − f(x_i)| over the points (+∞ for a non-finite output). */

@@ -1,8 +1,6 @@
 package org.rationalnn.samples.expressivity;
 
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.lines.SeriesLines;
 import org.rationalnn.dl4j.rational.RationalFunction;
 import org.rationalnn.samples.expressivity.TrainedStudy.Cell;
 import org.rationalnn.samples.expressivity.TrainedStudy.Run;
@@ -209,6 +207,87 @@ public final class TrainedOutput {
         return t;
     }
 
+    /**
+     * At equal parameters: for each target and budget, the rational network's median error against the best fixed
+     * activation's (by median), and their ratio (&gt; 1: the rational is more accurate).
+     */
+    public static TextTable equalBudgetTable(TrainedStudy.Result r, List<String> targets, List<Act> acts) {
+        TextTable t = new TextTable("target", "budget", "rational: parameters", "median error", "best fixed",
+                "parameters", "median error", "best fixed / rational");
+        for (String target : targets) {
+            List<Integer> budgets = r.cells().stream().filter(c -> c.target().equals(target)).map(Cell::budget)
+                    .distinct().sorted().toList();
+            for (int b : budgets) {
+                Cell rational = r.cell(target, Act.RATIONAL, b);
+                Cell best = bestFixedCell(r, target, acts, b);
+                if (rational == null || best == null) {
+                    continue;
+                }
+                t.row(target, b, rational.parameters(), Fmt.sci(rational.median()), best.activation().id(),
+                        best.parameters(), Fmt.sci(best.median()), Fmt.times(best.median() / rational.median()));
+            }
+        }
+        return t;
+    }
+
+    static Cell bestFixedCell(TrainedStudy.Result r, String target, List<Act> acts, int budget) {
+        return acts.stream().filter(a -> a != Act.RATIONAL).map(a -> r.cell(target, a, budget))
+                .filter(c -> c != null && !Double.isNaN(c.median())).min(Comparator.comparingDouble(Cell::median))
+                .orElse(null);
+    }
+
+    /** One sentence per target: rational against the best fixed activation at the largest budget. */
+    public static List<String> equalBudgetSentences(TrainedStudy.Result r, List<String> targets, List<Act> acts) {
+        List<String> out = new ArrayList<>();
+        for (String target : targets) {
+            int b = r.cells().stream().filter(c -> c.target().equals(target)).mapToInt(Cell::budget).max().orElse(0);
+            Cell rational = r.cell(target, Act.RATIONAL, b);
+            Cell best = bestFixedCell(r, target, acts, b);
+            if (rational == null || best == null) {
+                continue;
+            }
+            double q = best.median() / rational.median();
+            out.add(String.format(Locale.ROOT, "%s: rational %s vs %s %s (%s)", target, Fmt.sci(rational.median()),
+                    best.activation().id(), Fmt.sci(best.median()), q >= 1 ? "rational " + Fmt.times(q) + " more accurate"
+                            : best.activation().id() + " " + Fmt.times(1 / q) + " more accurate"));
+        }
+        return out;
+    }
+
+    /**
+     * Where the rational network is less accurate than the best fixed activation of the same budget, with the
+     * share of its parameters its coefficients take (the width they cost).
+     */
+    public static List<String> losses(TrainedStudy.Result r, List<String> targets, List<Act> acts) {
+        List<String> out = new ArrayList<>();
+        for (String target : targets) {
+            for (Cell rational : r.cells().stream().filter(c -> c.target().equals(target)
+                    && c.activation() == Act.RATIONAL).sorted(Comparator.comparingInt(Cell::budget)).toList()) {
+                Cell best = bestFixedCell(r, target, acts, rational.budget());
+                if (best == null || !(best.median() < rational.median())) {
+                    continue;
+                }
+                long coefficients = rational.parameters() - TrainedStudy.parameters(
+                        target.equals("ridge") ? 2 : 1, rational.width(), Act.RELU, protocolOf(r));
+                out.add(String.format(Locale.ROOT, "%s at budget %d (%s %s vs rational %s; the rational's %d "
+                                + "coefficients are %.0f%% of its %d parameters: width %d against %d)", target,
+                        rational.budget(), best.activation().id(), Fmt.sci(best.median()), Fmt.sci(rational.median()),
+                        coefficients, 100.0 * coefficients / rational.parameters(), rational.parameters(),
+                        rational.width(), best.width()));
+            }
+        }
+        return out;
+    }
+
+    private static TrainedStudy.Protocol protocolOf(TrainedStudy.Result r) {
+        return r.protocol();
+    }
+
+    /** Whether any reported run met the convergence criterion. */
+    public static long convergedRuns(TrainedStudy.Result r) {
+        return r.runs().stream().filter(x -> !x.tuning && x.converged).count();
+    }
+
     /** One short sentence per target on the goal at ε = 10⁻³. */
     public static List<String> goalSentences(TrainedStudy.Result r, List<String> targets, List<Act> acts) {
         List<String> out = new ArrayList<>();
@@ -306,8 +385,12 @@ public final class TrainedOutput {
     public static XYChart errorPlot(TrainedStudy.Result r, Target t, List<Act> acts) {
         XYChart c = Plots.chart(t.label(), "parameters", "uniform error (median; thin: min and max over seeds)",
                 760, 500);
-        Plots.logX(c);
         Plots.logY(c);
+        double pMin = r.cells().stream().filter(x -> x.target().equals(t.id())).mapToDouble(Cell::parameters).min()
+                .orElse(1);
+        double pMax = r.cells().stream().filter(x -> x.target().equals(t.id())).mapToDouble(Cell::parameters).max()
+                .orElse(10);
+        Plots.logX(c, pMin, pMax);
         for (Act a : acts) {
             List<Cell> cells = r.cells().stream().filter(x -> x.target().equals(t.id()) && x.activation() == a
                     && Double.isFinite(x.median())).sorted(Comparator.comparingLong(Cell::parameters)).toList();
@@ -320,9 +403,7 @@ public final class TrainedOutput {
                 double[] y = cells.stream().mapToDouble(x -> low ? x.min() : x.max()).map(v -> Double.isFinite(v)
                         ? v : Double.NaN).toArray();
                 if (Arrays.stream(y).allMatch(Double::isFinite)) {
-                    XYSeries s = Plots.curve(c, a.id() + (low ? " min" : " max"), p, y, a.ordinal());
-                    s.setLineStyle(SeriesLines.DOT_DOT);
-                    s.setShowInLegend(false);
+                    Plots.band(c, a.id() + (low ? " min" : " max"), p, y, a.ordinal());
                 }
             }
         }

@@ -178,8 +178,8 @@ public final class TrainedStudy {
         }
     }
 
-    /** Every run and cell. */
-    public record Result(List<Run> runs, List<Cell> cells) {
+    /** Every run and cell, and the protocol they were trained with (null for an empty result). */
+    public record Result(List<Run> runs, List<Cell> cells, Protocol protocol) {
         public Cell cell(String target, Act act, int budget) {
             return cells.stream().filter(c -> c.target().equals(target) && c.activation() == act
                     && c.budget() == budget).findFirst().orElse(null);
@@ -276,7 +276,7 @@ public final class TrainedStudy {
                 }
             }
         }
-        return new Result(all, cellList);
+        return new Result(all, cellList, p);
     }
 
     private static List<Run> runAll(List<Job> jobs, Protocol p, Progress progress) {

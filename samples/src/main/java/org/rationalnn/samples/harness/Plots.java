@@ -59,7 +59,8 @@ public final class Plots {
         s.setPlotBackgroundColor(Color.WHITE);
         s.setLegendPosition(Styler.LegendPosition.OutsideE);
         s.setLegendBorderColor(Color.WHITE);
-        s.setPlotGridLinesColor(new Color(0xE0E0E0));
+        s.setPlotGridLinesColor(new Color(0xE8E8E8));
+        s.setPlotGridLinesStroke(new java.awt.BasicStroke(0.6f)); // solid: XChart's dashed default reads as noise
         s.setAntiAlias(true);
         s.setMarkerSize(6);
         s.setxAxisTickLabelsFormattingFunction(Fmt::tick);
@@ -78,11 +79,43 @@ public final class Plots {
         return c;
     }
 
+    /**
+     * A logarithmic x axis for data from {@code min} to {@code max}: labels at the decades only when the data span
+     * two decades or more, else at every 1..9 × 10^k (a narrow range would otherwise show a single label).
+     */
+    public static XYChart logX(XYChart c, double min, double max) {
+        logX(c);
+        c.getStyler().setXAxisLogarithmicDecadeOnly(max / min >= 100);
+        return c;
+    }
+
+    /** A thin, light line without markers and without a legend entry: the spread around a median line. */
+    public static XYSeries band(XYChart c, String name, double[] x, double[] y, int color) {
+        XYSeries s = c.addSeries(name, x, y);
+        Color base = color(color);
+        s.setLineColor(new Color(base.getRed(), base.getGreen(), base.getBlue(), 110));
+        s.setLineStyle(new java.awt.BasicStroke(1.0f, java.awt.BasicStroke.CAP_BUTT, java.awt.BasicStroke.JOIN_MITER,
+                10f, new float[]{2f, 3f}, 0f));
+        s.setMarker(SeriesMarkers.NONE);
+        s.setShowInLegend(false);
+        return s;
+    }
+
     /** A logarithmic y axis with labels at the decades only (see {@link #logX}). */
     public static XYChart logY(XYChart c) {
         c.getStyler().setYAxisLogarithmic(true);
         c.getStyler().setYAxisLogarithmicDecadeOnly(true);
         c.getStyler().setyAxisTickLabelsFormattingFunction(null);
+        return c;
+    }
+
+    /**
+     * An x axis that shows log10 of the data on a linear scale, labelled "1E-8", "1E-6", ...: for many decades
+     * (XChart's logarithmic axes label every decade, and a dozen labels overlap). Plot log10(x) as the x values.
+     */
+    public static XYChart exponentX(XYChart c) {
+        c.getStyler().setxAxisTickLabelsFormattingFunction(v -> Math.abs(v - Math.rint(v)) < 1e-9
+                ? (Math.rint(v) == 0 ? "1" : "1E" + (long) Math.rint(v)) : "");
         return c;
     }
 
