@@ -31,12 +31,17 @@ public final class VectorRationalKernel implements RationalKernel {
     private static final int CHUNK = 2048;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
+    /** The single instance; touching it needs {@code --add-modules jdk.incubator.vector}. */
     public static final VectorRationalKernel INSTANCE = new VectorRationalKernel();
 
     private VectorRationalKernel() {
     }
 
-    /** Whether the Vector API module is present in this JVM. */
+    /**
+     * Whether the Vector API module is present in this JVM.
+     *
+     * @return true when the JVM was started with {@code --add-modules jdk.incubator.vector}
+     */
     public static boolean available() {
         return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     }
