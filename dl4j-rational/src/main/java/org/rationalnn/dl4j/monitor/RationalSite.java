@@ -40,7 +40,14 @@ public final class RationalSite {
 
     /** The layer type that holds the rational. */
     public enum Kind {
-        ACTIVATION_LAYER, DENSE, VERTEX, TRANSFORMER_BLOCK
+        /** A {@link RationalActivationLayer}: the rational acts on the layer's input. */
+        ACTIVATION_LAYER,
+        /** A {@link RationalDense}: the rational acts on the pre-activation x W + b. */
+        DENSE,
+        /** A {@link RationalVertex}: the rational acts on the vertex's input. */
+        VERTEX,
+        /** A {@link RationalTransformerBlock}: the rational acts on values internal to the block. */
+        TRANSFORMER_BLOCK
     }
 
     private final String layerName;
@@ -71,7 +78,11 @@ public final class RationalSite {
 
     /**
      * Every rational of a network, in layer (MultiLayerNetwork) or topological (ComputationGraph) order.
+     * Layers wrapped in {@code FrozenLayerWithBackprop} are included.
      *
+     * @param net an initialised MultiLayerNetwork or ComputationGraph
+     * @return one site per rational (a transformer block contributes one per slot); empty if there is none
+     * @throws NullPointerException if {@code net} is null
      * @throws IllegalArgumentException for a model that is neither
      */
     public static List<RationalSite> find(Model net) {
@@ -129,55 +140,102 @@ public final class RationalSite {
         }
     }
 
-    /** The layer's (or vertex's) name. */
+    /**
+     * The name of the layer or vertex holding the rational.
+     *
+     * @return the configured name, or DL4J's default {@code layer<i>} in a MultiLayerNetwork
+     */
     public String layerName() {
         return layerName;
     }
 
-    /** A name for this rational: the layer name, or {@code layer/slot} when the layer holds several. */
+    /**
+     * A name for this rational, used in reports, plots and {@link RationalDivergenceException}.
+     *
+     * @return the layer name, or {@code layer/slot} when the layer holds several rationals
+     */
     public String name() {
         return multiple ? layerName + "/" + slot.name() : layerName;
     }
 
-    /** Index in a MultiLayerNetwork; -1 in a ComputationGraph. */
+    /**
+     * The layer's position.
+     *
+     * @return the index in a MultiLayerNetwork; -1 in a ComputationGraph
+     */
     public int index() {
         return index;
     }
 
-    /** The layer or vertex configuration. */
+    /**
+     * The layer or vertex configuration.
+     *
+     * @return the configuration (unwrapped from {@code FrozenLayerWithBackprop}); not to be modified
+     */
     public RationalLayer layer() {
         return layer;
     }
 
+    /**
+     * The rational's slot in its layer.
+     *
+     * @return parameter keys, version, type and coefficient-set count
+     */
     public RationalSlot slot() {
         return slot;
     }
 
+    /**
+     * The layer type holding the rational.
+     *
+     * @return the kind, which decides what {@link #rationalInput(INDArray)} computes
+     */
     public Kind kind() {
         return kind;
     }
 
-    /** The layer's live parameter arrays, by the keys of the layer (not prefixed by its name). */
+    /**
+     * The layer's live parameter arrays.
+     *
+     * @return the arrays by the layer's own keys (not prefixed by its name); live views, changed by training
+     */
     public Map<String, INDArray> params() {
         return params;
     }
 
-    /** The numerator coefficients [S, m+1] (live view). */
+    /**
+     * The numerator coefficients.
+     *
+     * @return [S, m+1] (live view)
+     */
     public INDArray numerator() {
         return params.get(slot.numeratorKey());
     }
 
-    /** The denominator coefficients [S, n] (live view). */
+    /**
+     * The stored denominator coefficients.
+     *
+     * @return [S, d] with d = n, or n + 1 for version C (live view)
+     */
     public INDArray denominator() {
         return params.get(slot.denominatorKey());
     }
 
-    /** The current function of coefficient set {@code set}. */
+    /**
+     * The current function of one coefficient set.
+     *
+     * @param set index in [0, S)
+     * @return an immutable snapshot of that set's coefficients
+     */
     public RationalFunction function(int set) {
         return slot.function(params, set);
     }
 
-    /** The spec of the layer's rational (for the transformer block: its FFN spec), or null. */
+    /**
+     * The spec of the layer's rational.
+     *
+     * @return the layer's spec (for the transformer block: its FFN spec), or null for the block's attention rational
+     */
     public RationalSpec spec() {
         if (layer instanceof RationalActivationLayer) {
             return ((RationalActivationLayer) layer).getSpec();
@@ -194,7 +252,11 @@ public final class RationalSite {
         return null;
     }
 
-    /** The function every coefficient set started from, where the configuration tells it; else null. */
+    /**
+     * The function every coefficient set started from.
+     *
+     * @return the spec's initial function, the block's attention initialisation, or null where unknown
+     */
     public RationalFunction initialFunction() {
         RationalSpec s = spec();
         if (s != null) {
@@ -206,7 +268,11 @@ public final class RationalSite {
         return null;
     }
 
-    /** The fit interval of the initial function ([lower, upper]), or null where unknown. */
+    /**
+     * The fit interval of the initial function.
+     *
+     * @return a new array {lower, upper}, or null where unknown
+     */
     public double[] fitInterval() {
         RationalSpec s = spec();
         if (s != null) {
@@ -218,17 +284,29 @@ public final class RationalSite {
         return null;
     }
 
-    /** Whether the rational's input can be observed from the network's activations ({@link #rationalInput}). */
+    /**
+     * Whether the rational's input can be observed from the network's activations ({@link #rationalInput}).
+     *
+     * @return false for a transformer block's rationals, true otherwise
+     */
     public boolean inputObservable() {
         return kind != Kind.TRANSFORMER_BLOCK;
     }
 
-    /** Name of the graph vertex whose output is this rational's layer input (ComputationGraph), else null. */
+    /**
+     * Where the layer's input comes from in a ComputationGraph.
+     *
+     * @return the name of the vertex (or network input) whose output feeds the layer; null in a MultiLayerNetwork
+     */
     public String inputVertex() {
         return inputName;
     }
 
-    /** The preprocessor DL4J applies to the layer's input, or null. */
+    /**
+     * The preprocessor DL4J applies to the layer's input.
+     *
+     * @return the preprocessor, or null if there is none
+     */
     public InputPreProcessor preProcessor() {
         return preProcessor;
     }
@@ -237,6 +315,9 @@ public final class RationalSite {
      * The values the rational is applied to, given the layer's input (after its preprocessor): the input itself,
      * or for {@link RationalDense} x W + b per time step, in the layout of the layer's output.
      *
+     * @param layerInput the layer's input, [mb, nIn] or (RNN) [mb, nIn, T] / [mb, T, nIn]
+     * @return the rational's input: {@code layerInput} itself, or a new array [mb, nOut] (RNN: [mb, nOut, T] or
+     *         [mb, T, nOut]) for {@link RationalDense}
      * @throws IllegalStateException for a transformer block's rationals
      */
     public INDArray rationalInput(INDArray layerInput) {
@@ -274,6 +355,9 @@ public final class RationalSite {
     /**
      * Whether the channel axis of the rational's input is the last one (NWC/NHWC layouts), which decides which
      * coefficient set each element uses under CHANNEL/GROUP sharing.
+     *
+     * @param rank rank of the rational's input (2, 3 or 4)
+     * @return true for NWC inputs of rank 3 and NHWC inputs of rank 4 where the layer is configured so
      */
     public boolean channelsLast(int rank) {
         if (layer instanceof RationalActivationLayer) {
