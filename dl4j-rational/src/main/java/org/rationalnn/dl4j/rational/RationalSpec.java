@@ -306,7 +306,8 @@ public final class RationalSpec implements Serializable {
      *
      * @param channels channel (feature) count of the input, ≥ 1
      * @return 1 for LAYER, {@code channels} for CHANNEL, g for GROUP
-     * @throws IllegalArgumentException for GROUP sharing when {@code channels} is not a multiple of g
+     * @throws IllegalArgumentException if the channel count does not suit the sharing mode (CHANNEL: not in
+     *                                  [1, Integer.MAX_VALUE]; GROUP: not a positive multiple of g)
      */
     public int numSets(long channels) {
         return sharing.numSets(channels, groups);
