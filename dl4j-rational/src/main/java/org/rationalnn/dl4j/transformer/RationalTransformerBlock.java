@@ -171,21 +171,37 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
     /** Upper end of the interval on which the attention rational is fitted to exp(z/2). */
     public static final double ATTENTION_FIT_UPPER = 0.0;
 
+    /** Model width d (input and output feature size); set by the builder or from the input type. */
     private long dModel;
+    /** Number of attention heads h; must divide d. */
     private int heads = 1;
+    /** Feed-forward hidden width H as configured; 0 means 4d (see hiddenWidth()). */
     private long hidden;
+    /** Where the layer norms sit (pre-norm by default). */
     private Normalization normalization = Normalization.PRE;
+    /** The feed-forward kind (rational-gated GLU by default). */
     private FeedForward feedForward = FeedForward.RATIONAL_GLU;
+    /** Softmax or rational attention weights. */
     private Attention attention = Attention.SOFTMAX;
+    /** Whether position t attends only to positions up to t. */
     private boolean causal;
+    /** Dropout probability on the attention weights (0 = none). */
     private double attentionDropout;
+    /** Dropout probability on each residual branch before it is added (0 = none). */
     private double residualDropout;
+    /** Rational used by the RATIONAL and RATIONAL_GLU feed-forward kinds. */
     private RationalSpec spec = defaultSpec();
+    /** Numerator degree of the rational attention weight function. */
     private int attentionNumeratorDegree = 3;
+    /** Denominator degree of the rational attention weight function. */
     private int attentionDenominatorDegree = 4;
+    /** Layout of the sequence input and output (NCW or NWC). */
     private RNNFormat rnnDataFormat = RNNFormat.NCW;
+    /** Which runtime computes the block (native by default, or SameDiff). */
     private Execution execution = Execution.NATIVE;
+    /** The coefficients' own updater; null means the layer's updater. */
     private IUpdater coefficientUpdater;
+    /** Regularization applied to the coefficients only (none by default). */
     private List<Regularization> coefficientRegularization = new ArrayList<>();
 
     /** For JSON deserialization only; use {@link Builder}. */
