@@ -48,24 +48,46 @@ public final class VectorRationalKernel implements RationalKernel {
 
     @Override
     public void forward(RationalVersion v, INDArray x, INDArray numerator, INDArray denominator, INDArray out) {
+        forward(v, x, numerator, denominator, null, out);
+    }
+
+    /** One pass: R(x) ⊙ up, with the product done on the values in registers before they are stored. */
+    @Override
+    public void gatedForward(RationalVersion v, INDArray x, INDArray numerator, INDArray denominator, INDArray up,
+                             INDArray out) {
+        requireFloat(up);
+        forward(v, x, numerator, denominator, up, out);
+    }
+
+    /** out = R(x), or R(x) ⊙ up when {@code up} is not null. */
+    private void forward(RationalVersion v, INDArray x, INDArray numerator, INDArray denominator, INDArray up,
+                         INDArray out) {
         requireFloat(x);
         Coef c = new Coef(v, numerator, denominator);
         FloatBuffer in = x.data().asNioFloat();
         FloatBuffer o = out.data().asNioFloat();
+        FloatBuffer ub = up == null ? null : up.data().asNioFloat();
         long xOff = x.offset();
         long oOff = out.offset();
+        long uOff = up == null ? 0 : up.offset();
         long inner = x.size(2);
         int sets = (int) x.size(1);
         ByteBuffer inBytes = x.data().asNio();
         ByteBuffer outBytes = out.data().asNio();
+        ByteBuffer upBytes = up == null ? null : up.data().asNio();
         JvmRationalKernel.INSTANCE.parallel(x.length(), (from, to, acc) -> {
             if (inner == 1) {
                 float[] xs = new float[CHUNK];
                 float[] ys = new float[CHUNK];
+                float[] us = ub == null ? null : new float[CHUNK];
                 for (long start = from; start < to; start += CHUNK) {
                     int len = (int) Math.min(CHUNK, to - start);
                     in.get((int) (xOff + start), xs, 0, len);
                     c.forwardLanes(xs, ys, len, (int) (start % sets), sets);
+                    if (us != null) {
+                        ub.get((int) (uOff + start), us, 0, len);
+                        multiplyInto(ys, us, len);
+                    }
                     o.put((int) (oOff + start), ys, 0, len);
                 }
             } else {
@@ -74,24 +96,56 @@ public final class VectorRationalKernel implements RationalKernel {
                 while (e < to) {
                     int s = (int) ((e / inner) % sets);
                     int run = (int) Math.min(to - e, inner - e % inner);
-                    c.forwardRun(s, inBytes, xOff + e, outBytes, oOff + e, run);
+                    c.forwardRun(s, inBytes, xOff + e, upBytes, uOff + e, outBytes, oOff + e, run);
                     e += run;
                 }
             }
         }, 0, null);
     }
 
+    /** y[k] *= u[k] for k < len. */
+    private static void multiplyInto(float[] y, float[] u, int len) {
+        int k = 0;
+        for (int upper = S.loopBound(len); k < upper; k += L) {
+            FloatVector.fromArray(S, y, k).mul(FloatVector.fromArray(S, u, k)).intoArray(y, k);
+        }
+        for (; k < len; k++) {
+            y[k] *= u[k];
+        }
+    }
+
     @Override
     public void backward(RationalVersion v, INDArray x, INDArray numerator, INDArray denominator, INDArray eps,
                          INDArray dx, INDArray dNumerator, INDArray dDenominator) {
+        backward(v, x, numerator, denominator, null, eps, dx, null, dNumerator, dDenominator);
+    }
+
+    /**
+     * One pass: per element, R and its derivatives are computed once; dUp = eps ⊙ R, and eps ⊙ up drives dx and
+     * the coefficient gradients exactly as {@link #backward} does with that product as its eps.
+     */
+    @Override
+    public void gatedBackward(RationalVersion v, INDArray x, INDArray numerator, INDArray denominator, INDArray up,
+                              INDArray eps, INDArray dx, INDArray dUp, INDArray dNumerator, INDArray dDenominator) {
+        requireFloat(up);
+        backward(v, x, numerator, denominator, up, eps, dx, dUp, dNumerator, dDenominator);
+    }
+
+    /** {@link #backward} ({@code up == null}) or {@link #gatedBackward}. */
+    private void backward(RationalVersion v, INDArray x, INDArray numerator, INDArray denominator, INDArray up,
+                          INDArray eps, INDArray dx, INDArray dUp, INDArray dNumerator, INDArray dDenominator) {
         requireFloat(x);
         Coef c = new Coef(v, numerator, denominator);
         FloatBuffer in = x.data().asNioFloat();
         FloatBuffer ep = eps.data().asNioFloat();
         FloatBuffer d = dx.data().asNioFloat();
+        FloatBuffer ub = up == null ? null : up.data().asNioFloat();
+        FloatBuffer dub = up == null ? null : dUp.data().asNioFloat();
         long xOff = x.offset();
         long eOff = eps.offset();
         long dOff = dx.offset();
+        long uOff = up == null ? 0 : up.offset();
+        long duOff = up == null ? 0 : dUp.offset();
         long inner = x.size(2);
         int sets = (int) x.size(1);
         int accLen = sets * (c.m1 + c.n);
@@ -100,11 +154,14 @@ public final class VectorRationalKernel implements RationalKernel {
             float[] xs = new float[CHUNK];
             float[] es = new float[CHUNK];
             float[] ds = new float[CHUNK];
-            Scratch sc = new Scratch(inner == 1 ? (c.m1 + c.n) * sets : 0);
+            Scratch sc = new Scratch(inner == 1 ? (c.m1 + c.n) * sets : 0, ub != null);
             for (long start = from; start < to; start += CHUNK) {
                 int len = (int) Math.min(CHUNK, to - start);
                 in.get((int) (xOff + start), xs, 0, len);
                 ep.get((int) (eOff + start), es, 0, len);
+                if (ub != null) {
+                    ub.get((int) (uOff + start), sc.us, 0, len);
+                }
                 if (inner == 1) {
                     c.backwardLanes(xs, es, ds, len, (int) (start % sets), sets, sc, acc);
                 } else {
@@ -118,6 +175,9 @@ public final class VectorRationalKernel implements RationalKernel {
                     }
                 }
                 d.put((int) (dOff + start), ds, 0, len);
+                if (dub != null) {
+                    dub.put((int) (duOff + start), sc.dus, 0, len);
+                }
             }
         }, accLen, total);
         for (int s = 0; s < sets; s++) {
@@ -200,10 +260,11 @@ public final class VectorRationalKernel implements RationalKernel {
          * at {@code outOff} (the buffers of the arrays; they may be the same memory: every element is read before it
          * is written).
          */
-        void forwardRun(int s, ByteBuffer in, long inOff, ByteBuffer out, long outOff, int len) {
+        void forwardRun(int s, ByteBuffer in, long inOff, ByteBuffer up, long upOff, ByteBuffer out, long outOff,
+                        int len) {
             int upper = S.loopBound(len);
             if (m1 <= UNROLLED_M1 && dLen <= UNROLLED_DLEN) {
-                forwardRunUnrolled(s, in, inOff, out, outOff, upper);
+                forwardRunUnrolled(s, in, inOff, up, upOff, out, outOff, upper);
             } else {
                 for (int k = 0; k < upper; k += L) {
                     FloatVector x = FloatVector.fromByteBuffer(S, in, (int) ((inOff + k) * 4), ORDER);
@@ -217,12 +278,19 @@ public final class VectorRationalKernel implements RationalKernel {
                         t = t.fma(y, FloatVector.broadcast(S, dc[s * dLen + j]));
                     }
                     FloatVector q = (absOfSum ? t.abs() : t).add(offset);
-                    p.div(q).intoByteBuffer(out, (int) ((outOff + k) * 4), ORDER);
+                    FloatVector r = p.div(q);
+                    if (up != null) {
+                        r = r.mul(FloatVector.fromByteBuffer(S, up, (int) ((upOff + k) * 4), ORDER));
+                    }
+                    r.intoByteBuffer(out, (int) ((outOff + k) * 4), ORDER);
                 }
             }
             for (int k = upper; k < len; k++) {
-                out.putFloat((int) ((outOff + k) * 4),
-                        (float) scalar.forwardOne(s, in.getFloat((int) ((inOff + k) * 4))));
+                float r = (float) scalar.forwardOne(s, in.getFloat((int) ((inOff + k) * 4)));
+                if (up != null) {
+                    r *= up.getFloat((int) ((upOff + k) * 4));
+                }
+                out.putFloat((int) ((outOff + k) * 4), r);
             }
         }
 
@@ -231,9 +299,11 @@ public final class VectorRationalKernel implements RationalKernel {
          * numerator is padded to {@value #UNROLLED_M1} and the denominator table to {@value #UNROLLED_DLEN}
          * coefficients with leading zeros (Horner's rule gives the same value). Only for infinite inputs do the
          * padded zeros differ (0·∞ is NaN): a vector holding one is recomputed lane by lane with the scalar formula
-         * before it is stored (so in-place calls are safe too).
+         * before it is stored (so in-place calls are safe too). With {@code up} (not null) the value stored is
+         * R ⊙ up.
          */
-        private void forwardRunUnrolled(int s, ByteBuffer in, long inOff, ByteBuffer out, long outOff, int upper) {
+        private void forwardRunUnrolled(int s, ByteBuffer in, long inOff, ByteBuffer up, long upOff, ByteBuffer out,
+                                        long outOff, int upper) {
             int ao = s * m1;
             int dO = s * dLen;
             FloatVector a0 = coefficient(a, ao, 0, m1);
@@ -266,6 +336,9 @@ public final class VectorRationalKernel implements RationalKernel {
                     }
                     r = FloatVector.fromArray(S, rl, 0);
                 }
+                if (up != null) {
+                    r = r.mul(FloatVector.fromByteBuffer(S, up, (int) ((upOff + k) * 4), ORDER));
+                }
                 r.intoByteBuffer(out, (int) ((outOff + k) * 4), ORDER);
             }
         }
@@ -289,8 +362,18 @@ public final class VectorRationalKernel implements RationalKernel {
             sumPowers(sc.g, xs, sc.pw, from, to, m1, acc, accA, false);
             sumPowers(sc.gb, sc.y, sc.pw, from, to, n, acc, accB, firstPower == 1);
             for (int k = off + vecLen; k < off + len; k++) {
-                ds[k] = (float) scalar.backwardOne(s, xs[k], es[k], acc, accA, accB);
+                ds[k] = backwardOneGated(s, xs, es, sc, k, acc, accA, accB);
             }
+        }
+
+        /** The scalar backward of element k (gated when the scratch holds up: eps ⊙ up, and dUp = eps ⊙ R). */
+        private float backwardOneGated(int s, float[] xs, float[] es, Scratch sc, int k, double[] acc, int accA,
+                                       int accB) {
+            if (sc.us == null) {
+                return (float) scalar.backwardOne(s, xs[k], es[k], acc, accA, accB);
+            }
+            sc.dus[k] = (float) (es[k] * scalar.forwardOne(s, xs[k]));
+            return (float) scalar.backwardOne(s, xs[k], es[k] * sc.us[k], acc, accA, accB);
         }
 
         /** acc[accOff + i] += Σ_k w[k]·base[k]^(i + shift), i < count, shift = 1 if {@code startAtFirst}. */
@@ -321,7 +404,7 @@ public final class VectorRationalKernel implements RationalKernel {
 
         /**
          * One vector of elements at index k: writes dx into ds, and g = eps/Q, gb = -g·R·outer and y into the
-         * scratch arrays. In per-lane mode the coefficients come from the transposed tables at column
+         * scratch arrays (gated, when the scratch holds up: eps ⊙ R into its dUp and eps replaced by eps ⊙ up). In per-lane mode the coefficients come from the transposed tables at column
          * {@code col} (lane l uses channel col + l).
          */
         void step(float[] xs, float[] es, float[] ds, Scratch sc, int k, int ao, int dO, boolean perLane, int col) {
@@ -371,6 +454,11 @@ public final class VectorRationalKernel implements RationalKernel {
                 q = t.add(offset);
             }
             FloatVector r = p.div(q);
+            if (sc.us != null) {
+                // gated: dUp = eps ⊙ R, and eps ⊙ up is what R's own gradients are weighted by
+                e.mul(r).intoArray(sc.dus, k);
+                e = e.mul(FloatVector.fromArray(S, sc.us, k));
+            }
             FloatVector g = e.div(q);
             FloatVector dQdx = outer.mul(dt);
             if (absInput) {
@@ -444,7 +532,7 @@ public final class VectorRationalKernel implements RationalKernel {
                 }
                 for (int kk = vecEnd; kk < k + run; kk++) {
                     int col = c + (kk - k);
-                    ds[kk] = (float) scalar.backwardOne(col, xs[kk], es[kk], acc, col * m1, sets * m1 + col * n);
+                    ds[kk] = backwardOneGated(col, xs, es, sc, kk, acc, col * m1, sets * m1 + col * n);
                 }
                 k += run;
             }
@@ -466,9 +554,14 @@ public final class VectorRationalKernel implements RationalKernel {
         final float[] y = new float[CHUNK];
         final float[] pw = new float[CHUNK];
         final float[] laneAcc;
+        /** Gated backward: the chunk of up and of dUp; null otherwise. */
+        final float[] us;
+        final float[] dus;
 
-        Scratch(int laneAccLen) {
+        Scratch(int laneAccLen, boolean gated) {
             laneAcc = new float[laneAccLen];
+            us = gated ? new float[CHUNK] : null;
+            dus = gated ? new float[CHUNK] : null;
         }
     }
 }
