@@ -394,7 +394,6 @@ public final class VectorRationalKernel implements RationalKernel {
             FloatVector d3 = coefficient(dc, dO, 3, dLen);
             FloatVector d4 = coefficient(dc, dO, 4, dLen);
             FloatVector zero = FloatVector.zero(S);
-            FloatVector one = FloatVector.broadcast(S, 1f);
             FloatVector sa0 = zero;
             FloatVector sa1 = zero;
             FloatVector sa2 = zero;
@@ -435,26 +434,7 @@ public final class VectorRationalKernel implements RationalKernel {
                 t = t.fma(y, d1);
                 dt = dt.fma(y, t);
                 t = t.fma(y, d0);
-                FloatVector outer;
-                FloatVector q;
-                if (absOfSum) {
-                    outer = one.blend(-1f, t.compare(VectorOperators.LT, zero));
-                    q = t.abs().add(offset);
-                } else {
-                    outer = one;
-                    q = t.add(offset);
-                }
-                FloatVector r = p.div(q);
-                if (sc.us != null) {
-                    e.mul(r).intoArray(sc.dus, k);
-                    e = e.mul(FloatVector.fromArray(S, sc.us, k));
-                }
-                FloatVector g = e.div(q);
-                FloatVector dQdx = outer.mul(dt);
-                if (absInput) {
-                    dQdx = dQdx.mul(one.blend(-1f, x.compare(VectorOperators.LT, zero)));
-                }
-                g.mul(dp.sub(r.mul(dQdx))).intoArray(ds, k);
+                FloatVector g = quotientRule(x, e, p, dp, t, dt, ds, sc, k);
                 FloatVector pw = g;
                 sa0 = sa0.add(pw);
                 pw = pw.mul(x);
@@ -467,7 +447,7 @@ public final class VectorRationalKernel implements RationalKernel {
                 sa4 = sa4.add(pw);
                 pw = pw.mul(x);
                 sa5 = sa5.add(pw);
-                FloatVector gb = g.mul(r).mul(outer).neg();
+                FloatVector gb = FloatVector.fromArray(S, sc.gb, k);
                 FloatVector pb = firstPower == 1 ? gb.mul(y) : gb;
                 sb0 = sb0.add(pb);
                 pb = pb.mul(y);
@@ -562,6 +542,17 @@ public final class VectorRationalKernel implements RationalKernel {
                     t = t.fma(y, FloatVector.fromArray(S, dT, j * sets + col));
                 }
             }
+            quotientRule(x, e, p, dp, t, dt, ds, sc, k).intoArray(sc.g, k);
+            y.intoArray(sc.y, k);
+        }
+
+        /**
+         * The quotient rule at one vector of elements k, given P, P' (in x) and the inner sum T, T' (in y): writes
+         * dx = g (P' − R dQ/dx) into ds and gb = −g·R·outer into the scratch, returns g = eps/Q (gated, when the
+         * scratch holds up: eps ⊙ R into its dUp first, and eps replaced by eps ⊙ up).
+         */
+        private FloatVector quotientRule(FloatVector x, FloatVector e, FloatVector p, FloatVector dp, FloatVector t,
+                                         FloatVector dt, float[] ds, Scratch sc, int k) {
             FloatVector zero = FloatVector.zero(S);
             FloatVector one = FloatVector.broadcast(S, 1f);
             FloatVector outer;
@@ -586,9 +577,8 @@ public final class VectorRationalKernel implements RationalKernel {
                 dQdx = dQdx.mul(one.blend(-1f, x.compare(VectorOperators.LT, zero)));
             }
             g.mul(dp.sub(r.mul(dQdx))).intoArray(ds, k);
-            g.intoArray(sc.g, k);
             g.mul(r).mul(outer).neg().intoArray(sc.gb, k);
-            y.intoArray(sc.y, k);
+            return g;
         }
 
         // ---- inner == 1: element k of a chunk starting at channel c0 is channel (c0 + k) % sets ----

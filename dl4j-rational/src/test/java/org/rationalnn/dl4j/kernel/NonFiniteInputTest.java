@@ -24,14 +24,8 @@ class NonFiniteInputTest {
     @CsvSource({"B,0,1,64,false", "B,0,1,64,true", "A,2,2,37,false", "N,1,2,40,true", "C,5,4,19,false",
             "B,3,2,8,true"})
     void nonFiniteInputsMatchTheReference(RationalVersion v, int m, int n, int inner, boolean inPlace) {
-        double[] a = new double[m + 1];
-        double[] b = new double[n];
-        for (int i = 0; i <= m; i++) {
-            a[i] = 0.3 + 0.1 * i;
-        }
-        for (int j = 0; j < n; j++) {
-            b[j] = 0.2 + 0.05 * j;
-        }
+        double[] a = ramp(m + 1, 0.3, 0.1);
+        double[] b = ramp(n, 0.2, 0.05);
         RationalFunction f = new RationalFunction(v, a, b);
         Nd4j.getRandom().setSeed(11);
         INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, inner).subi(0.5f).muli(4f);
@@ -79,14 +73,8 @@ class NonFiniteInputTest {
     @ParameterizedTest(name = "{0} ({1},{2}) inner={3}")
     @CsvSource({"B,5,4,64", "A,2,2,37", "N,1,2,40", "C,5,4,19"})
     void nonFiniteInputsInTheBackwardPassMatchTheScalarKernel(RationalVersion v, int m, int n, int inner) {
-        double[] a = new double[m + 1];
-        double[] b = new double[n];
-        for (int i = 0; i <= m; i++) {
-            a[i] = 0.3 + 0.1 * i;
-        }
-        for (int j = 0; j < n; j++) {
-            b[j] = 0.2 + 0.05 * j;
-        }
+        double[] a = ramp(m + 1, 0.3, 0.1);
+        double[] b = ramp(n, 0.2, 0.05);
         Nd4j.getRandom().setSeed(12);
         INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, inner).subi(0.5f).muli(4f);
         x.putScalar(0, 0, 3, Float.POSITIVE_INFINITY);
@@ -131,5 +119,14 @@ class NonFiniteInputTest {
             }
         }
         return new INDArray[]{dx, dNum, dDen};
+    }
+
+    /** {start, start + step, ...}, {@code length} values. */
+    private static double[] ramp(int length, double start, double step) {
+        double[] v = new double[length];
+        for (int i = 0; i < length; i++) {
+            v[i] = start + step * i;
+        }
+        return v;
     }
 }
