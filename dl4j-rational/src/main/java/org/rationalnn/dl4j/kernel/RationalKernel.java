@@ -50,4 +50,29 @@ public interface RationalKernel {
      */
     void backward(RationalVersion version, INDArray x, INDArray numerator, INDArray denominator, INDArray eps,
                   INDArray dx, INDArray dNumerator, INDArray dDenominator);
+
+    /**
+     * The gated product of a GLU: {@code out = R_s(x) ⊙ up} ({@code up} shaped like x; {@code out} may not alias
+     * x or up). This default composes {@link #forward} and a multiplication (two passes); the SIMD kernel does it in
+     * one.
+     */
+    default void gatedForward(RationalVersion version, INDArray x, INDArray numerator, INDArray denominator,
+                              INDArray up, INDArray out) {
+        forward(version, x, numerator, denominator, out);
+        out.muli(up);
+    }
+
+    /**
+     * Backward pass of {@link #gatedForward} for {@code eps = dL/dout}: {@code dUp = eps ⊙ R(x)}, {@code dx = eps ⊙
+     * up ⊙ R'(x)} and the coefficient gradients of R weighted by {@code eps ⊙ up} (overwritten, as in
+     * {@link #backward}). {@code dx} and {@code dUp} may not alias any input or each other. This default takes
+     * three passes and a temporary array; the SIMD kernel does it in one pass without one.
+     */
+    default void gatedBackward(RationalVersion version, INDArray x, INDArray numerator, INDArray denominator,
+                               INDArray up, INDArray eps, INDArray dx, INDArray dUp, INDArray dNumerator,
+                               INDArray dDenominator) {
+        backward(version, x, numerator, denominator, eps.mul(up), dx, dNumerator, dDenominator);
+        forward(version, x, numerator, denominator, dUp);
+        dUp.muli(eps);
+    }
 }

@@ -154,11 +154,25 @@ public final class RationalKernels {
         INDArray x = SetView.of(SetView.contiguous(input), channelsLast, sharing, sets);
         INDArray eps = SetView.of(SetView.contiguous(epsilon), channelsLast, sharing, sets);
         INDArray dx = SetView.of(dInput, channelsLast, sharing, sets);
+        RationalKernel kernel = forDataType(x.dataType());
+        intoGradients(x, dNumerator, dDenominator, (dNum, dDen) -> kernel.backward(version, x, cast(numerator, x),
+                cast(denominator, x), cast(eps, x), dx, dNum, dDen));
+    }
+
+    /** A kernel call that writes coefficient gradients in the input's data type. */
+    private interface GradientWriter {
+        void write(INDArray dNumerator, INDArray dDenominator);
+    }
+
+    /**
+     * Runs {@code body} on the coefficient-gradient arrays, or on temporaries of {@code x}'s data type that are then
+     * copied into them when their data type differs.
+     */
+    private static void intoGradients(INDArray x, INDArray dNumerator, INDArray dDenominator, GradientWriter body) {
         INDArray dNum = dNumerator.dataType() == x.dataType() ? dNumerator : dNumerator.ulike().castTo(x.dataType());
         INDArray dDen = dDenominator.dataType() == x.dataType() ? dDenominator
                 : dDenominator.ulike().castTo(x.dataType());
-        forDataType(x.dataType()).backward(version, x, cast(numerator, x), cast(denominator, x), cast(eps, x), dx,
-                dNum, dDen);
+        body.write(dNum, dDen);
         if (dNum != dNumerator) {
             dNumerator.assign(dNum);
         }
@@ -212,6 +226,71 @@ public final class RationalKernels {
                 denominator, epsilon, dInput, dNumerator, dDenominator);
         if (numeratorNoise != null) {
             dNumerator.muli(numeratorNoise);
+        }
+    }
+
+    /**
+     * The gate of a rational GLU, channels first: {@code output = R(input) ⊙ up} in one pass where the kernel allows
+     * (the SIMD kernel; the others compose {@link #forward} and a product). Used by the transformer block's
+     * RATIONAL_GLU feed-forward, whose hidden activations [N, H] have their channels on axis 1.
+     *
+     * @param input       gate pre-activation, rank 2 to 4, channels on axis 1
+     * @param numerator   [S, m+1] (S from the spec's sharing)
+     * @param denominator [S, n]
+     * @param up          the linear branch, shaped like {@code input}
+     * @param output      shaped like {@code input}, C-ordered, not a view, aliasing neither input
+     * @throws IllegalArgumentException if an output is a view, not C-ordered or shaped unlike the input, or
+     *                                  {@code up} is shaped unlike the input
+     */
+    public static void gatedForward(RationalSpec spec, INDArray input, INDArray numerator, INDArray denominator,
+                                    INDArray up, INDArray output) {
+        requireWritable("output", output, input);
+        requireShape("up", up, input);
+        int sets = (int) numerator.size(0);
+        Sharing sharing = spec.getSharing();
+        INDArray x = channelsFirst(input, sharing, sets);
+        INDArray u = channelsFirst(up, sharing, sets);
+        INDArray out = SetView.of(output, false, sharing, sets);
+        forDataType(x.dataType()).gatedForward(spec.getVersion(), x, cast(numerator, x), cast(denominator, x),
+                cast(u, x), out);
+    }
+
+    /**
+     * Backward pass of {@link #gatedForward} for {@code epsilon = dL/doutput}: {@code dUp = epsilon ⊙ R(input)},
+     * {@code dInput = epsilon ⊙ up ⊙ R'(input)}, and the coefficient gradients into {@code dNumerator [S, m+1]} and
+     * {@code dDenominator [S, n]} (overwritten); one pass with the SIMD kernel.
+     *
+     * @throws IllegalArgumentException if {@code dInput} or {@code dUp} is a view, not C-ordered or shaped unlike
+     *                                  the input, or {@code up} or {@code epsilon} is shaped unlike the input
+     */
+    public static void gatedBackward(RationalSpec spec, INDArray input, INDArray numerator, INDArray denominator,
+                                     INDArray up, INDArray epsilon, INDArray dInput, INDArray dUp,
+                                     INDArray dNumerator, INDArray dDenominator) {
+        requireWritable("dInput", dInput, input);
+        requireWritable("dUp", dUp, input);
+        requireShape("up", up, input);
+        requireShape("epsilon", epsilon, input);
+        int sets = (int) numerator.size(0);
+        Sharing sharing = spec.getSharing();
+        INDArray x = channelsFirst(input, sharing, sets);
+        INDArray u = channelsFirst(up, sharing, sets);
+        INDArray eps = channelsFirst(epsilon, sharing, sets);
+        INDArray dx = SetView.of(dInput, false, sharing, sets);
+        INDArray du = SetView.of(dUp, false, sharing, sets);
+        RationalKernel kernel = forDataType(x.dataType());
+        intoGradients(x, dNumerator, dDenominator, (dNum, dDen) -> kernel.gatedBackward(spec.getVersion(), x,
+                cast(numerator, x), cast(denominator, x), cast(u, x), cast(eps, x), dx, du, dNum, dDen));
+    }
+
+    /** The canonical set view of a channels-first input (a C-ordered copy first if it is not contiguous). */
+    private static INDArray channelsFirst(INDArray a, Sharing sharing, int sets) {
+        return SetView.of(SetView.contiguous(a), false, sharing, sets);
+    }
+
+    private static void requireShape(String what, INDArray a, INDArray like) {
+        if (!java.util.Arrays.equals(a.shape(), like.shape())) {
+            throw new IllegalArgumentException(what + " must have the input's shape "
+                    + java.util.Arrays.toString(like.shape()) + ", got " + java.util.Arrays.toString(a.shape()));
         }
     }
 
