@@ -358,117 +358,16 @@ public final class VectorRationalKernel implements RationalKernel {
             int ao = s * m1;
             int dO = s * dLen;
             int vecLen = S.loopBound(len);
-            if (m1 <= UNROLLED_M1 && dLen <= UNROLLED_DLEN) {
-                backwardRunUnrolled(s, xs, es, ds, off, vecLen, sc, acc, accA, accB);
-            } else {
-                for (int k = off; k < off + vecLen; k += L) {
-                    step(xs, es, ds, sc, k, ao, dO, false, 0);
-                }
-                // coefficient gradients: sums of g·x^i and gb·y^(j+p) over the vectorised part, one power at a time
-                int from = off;
-                int to = off + vecLen;
-                sumPowers(sc.g, xs, sc.pw, from, to, m1, acc, accA, false);
-                sumPowers(sc.gb, sc.y, sc.pw, from, to, n, acc, accB, firstPower == 1);
+            for (int k = off; k < off + vecLen; k += L) {
+                step(xs, es, ds, sc, k, ao, dO, false, 0);
             }
+            // coefficient gradients: sums of g·x^i and gb·y^(j+p) over the vectorised part, one power at a time
+            int from = off;
+            int to = off + vecLen;
+            sumPowers(sc.g, xs, sc.pw, from, to, m1, acc, accA, false);
+            sumPowers(sc.gb, sc.y, sc.pw, from, to, n, acc, accB, firstPower == 1);
             for (int k = off + vecLen; k < off + len; k++) {
                 ds[k] = backwardOneGated(s, xs, es, sc, k, acc, accA, accB);
-            }
-        }
-
-        /**
-         * The vector part of {@link #backwardRun} for small degrees in one pass with every coefficient and every
-         * coefficient-gradient sum held in registers (numerator padded to {@value #UNROLLED_M1}, denominator table
-         * to {@value #UNROLLED_DLEN} coefficients with leading zeros, which leaves P, P', T and T' unchanged); the
-         * sums are the same per-lane float sums, in the same order, as {@link #sumPowers} forms in its separate
-         * passes. A vector holding an infinite input (where a padded zero would give 0·∞) is done lane by lane with
-         * the scalar formula.
-         */
-        private void backwardRunUnrolled(int s, float[] xs, float[] es, float[] ds, int off, int vecLen, Scratch sc,
-                                         double[] acc, int accA, int accB) {
-            int ao = s * m1;
-            int dO = s * dLen;
-            FloatVector a0 = coefficient(a, ao, 0, m1);
-            FloatVector a1 = coefficient(a, ao, 1, m1);
-            FloatVector a2 = coefficient(a, ao, 2, m1);
-            FloatVector a3 = coefficient(a, ao, 3, m1);
-            FloatVector a4 = coefficient(a, ao, 4, m1);
-            FloatVector a5 = coefficient(a, ao, 5, m1);
-            FloatVector d0 = coefficient(dc, dO, 0, dLen);
-            FloatVector d1 = coefficient(dc, dO, 1, dLen);
-            FloatVector d2 = coefficient(dc, dO, 2, dLen);
-            FloatVector d3 = coefficient(dc, dO, 3, dLen);
-            FloatVector d4 = coefficient(dc, dO, 4, dLen);
-            FloatVector zero = FloatVector.zero(S);
-            FloatVector sa0 = zero;
-            FloatVector sa1 = zero;
-            FloatVector sa2 = zero;
-            FloatVector sa3 = zero;
-            FloatVector sa4 = zero;
-            FloatVector sa5 = zero;
-            FloatVector sb0 = zero;
-            FloatVector sb1 = zero;
-            FloatVector sb2 = zero;
-            FloatVector sb3 = zero;
-            for (int k = off; k < off + vecLen; k += L) {
-                FloatVector x = FloatVector.fromArray(S, xs, k);
-                FloatVector ax = x.abs();
-                if (ax.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY).anyTrue()) {
-                    for (int i = k; i < k + L; i++) {
-                        ds[i] = backwardOneGated(s, xs, es, sc, i, acc, accA, accB);
-                    }
-                    continue;
-                }
-                FloatVector e = FloatVector.fromArray(S, es, k);
-                // Horner for P and P' (dp takes p before each update)
-                FloatVector dp = a5;
-                FloatVector p = a5.fma(x, a4);
-                dp = dp.fma(x, p);
-                p = p.fma(x, a3);
-                dp = dp.fma(x, p);
-                p = p.fma(x, a2);
-                dp = dp.fma(x, p);
-                p = p.fma(x, a1);
-                dp = dp.fma(x, p);
-                p = p.fma(x, a0);
-                FloatVector y = absInput ? ax : x;
-                FloatVector dt = d4;
-                FloatVector t = d4.fma(y, d3);
-                dt = dt.fma(y, t);
-                t = t.fma(y, d2);
-                dt = dt.fma(y, t);
-                t = t.fma(y, d1);
-                dt = dt.fma(y, t);
-                t = t.fma(y, d0);
-                FloatVector g = quotientRule(x, e, p, dp, t, dt, ds, sc, k);
-                FloatVector pw = g;
-                sa0 = sa0.add(pw);
-                pw = pw.mul(x);
-                sa1 = sa1.add(pw);
-                pw = pw.mul(x);
-                sa2 = sa2.add(pw);
-                pw = pw.mul(x);
-                sa3 = sa3.add(pw);
-                pw = pw.mul(x);
-                sa4 = sa4.add(pw);
-                pw = pw.mul(x);
-                sa5 = sa5.add(pw);
-                FloatVector gb = FloatVector.fromArray(S, sc.gb, k);
-                FloatVector pb = firstPower == 1 ? gb.mul(y) : gb;
-                sb0 = sb0.add(pb);
-                pb = pb.mul(y);
-                sb1 = sb1.add(pb);
-                pb = pb.mul(y);
-                sb2 = sb2.add(pb);
-                pb = pb.mul(y);
-                sb3 = sb3.add(pb);
-            }
-            FloatVector[] sa = {sa0, sa1, sa2, sa3, sa4, sa5};
-            FloatVector[] sb = {sb0, sb1, sb2, sb3};
-            for (int i = 0; i < m1; i++) {
-                acc[accA + i] += sa[i].reduceLanes(VectorOperators.ADD);
-            }
-            for (int j = 0; j < n; j++) {
-                acc[accB + j] += sb[j].reduceLanes(VectorOperators.ADD);
             }
         }
 
@@ -547,17 +446,6 @@ public final class VectorRationalKernel implements RationalKernel {
                     t = t.fma(y, FloatVector.fromArray(S, dT, j * sets + col));
                 }
             }
-            quotientRule(x, e, p, dp, t, dt, ds, sc, k).intoArray(sc.g, k);
-            y.intoArray(sc.y, k);
-        }
-
-        /**
-         * The quotient rule at one vector of elements k, given P, P' (in x) and the inner sum T, T' (in y): writes
-         * dx = g (P' − R dQ/dx) into ds and gb = −g·R·outer into the scratch, returns g = eps/Q (gated, when the
-         * scratch holds up: eps ⊙ R into its dUp first, and eps replaced by eps ⊙ up).
-         */
-        private FloatVector quotientRule(FloatVector x, FloatVector e, FloatVector p, FloatVector dp, FloatVector t,
-                                         FloatVector dt, float[] ds, Scratch sc, int k) {
             FloatVector zero = FloatVector.zero(S);
             FloatVector one = FloatVector.broadcast(S, 1f);
             FloatVector outer;
@@ -582,8 +470,9 @@ public final class VectorRationalKernel implements RationalKernel {
                 dQdx = dQdx.mul(one.blend(-1f, x.compare(VectorOperators.LT, zero)));
             }
             g.mul(dp.sub(r.mul(dQdx))).intoArray(ds, k);
+            g.intoArray(sc.g, k);
             g.mul(r).mul(outer).neg().intoArray(sc.gb, k);
-            return g;
+            y.intoArray(sc.y, k);
         }
 
         // ---- inner == 1: element k of a chunk starting at channel c0 is channel (c0 + k) % sets ----
