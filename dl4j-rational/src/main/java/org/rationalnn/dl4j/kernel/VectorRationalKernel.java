@@ -364,11 +364,32 @@ public final class VectorRationalKernel implements RationalKernel {
             // coefficient gradients: sums of g·x^i and gb·y^(j+p) over the vectorised part, one power at a time
             int from = off;
             int to = off + vecLen;
+            double[] before = new double[m1 + n];
+            System.arraycopy(acc, accA, before, 0, m1);
+            System.arraycopy(acc, accB, before, m1, n);
             sumPowers(sc.g, xs, sc.pw, from, to, m1, acc, accA, false);
             sumPowers(sc.gb, sc.y, sc.pw, from, to, n, acc, accB, firstPower == 1);
+            if (!allFinite(acc, accA, m1) || !allFinite(acc, accB, n)) {
+                // a non-finite input (0·∞ in the power sums) or an overflow: redo this run element by element with
+                // the scalar formula, the reference for such inputs (rare, so its cost does not matter)
+                System.arraycopy(before, 0, acc, accA, m1);
+                System.arraycopy(before, m1, acc, accB, n);
+                for (int k = from; k < to; k++) {
+                    ds[k] = backwardOneGated(s, xs, es, sc, k, acc, accA, accB);
+                }
+            }
             for (int k = off + vecLen; k < off + len; k++) {
                 ds[k] = backwardOneGated(s, xs, es, sc, k, acc, accA, accB);
             }
+        }
+
+        private static boolean allFinite(double[] values, int from, int count) {
+            for (int i = from; i < from + count; i++) {
+                if (!Double.isFinite(values[i])) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** The scalar backward of element k (gated when the scratch holds up: eps ⊙ up, and dUp = eps ⊙ R). */

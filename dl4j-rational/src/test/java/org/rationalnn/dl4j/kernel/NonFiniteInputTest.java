@@ -66,9 +66,9 @@ class NonFiniteInputTest {
         assertEquals(3, nonFinite);
     }
     /**
-     * The backward pass on the same inputs: the SIMD kernel's register-unrolled backward (whose padded zeros would
-     * give 0·∞) matches the scalar kernel element by element (NaN where it gives NaN) and in the coefficient
-     * gradients.
+     * The backward pass on the same inputs: the SIMD kernel (whose separate coefficient-gradient passes would give
+     * 0·∞ at an infinite input, so such a run is redone with the scalar formula) matches the scalar kernel element
+     * by element (NaN where it gives NaN) and in the coefficient gradients.
      */
     @ParameterizedTest(name = "{0} ({1},{2}) inner={3}")
     @CsvSource({"B,5,4,64", "A,2,2,37", "N,1,2,40", "C,5,4,19"})
