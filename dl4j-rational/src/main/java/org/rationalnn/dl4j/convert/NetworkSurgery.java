@@ -410,6 +410,29 @@ final class NetworkSurgery {
     }
 
     /** Names not to reuse for inserted layers: every layer/vertex name and network input of the network. */
+    /**
+     * The simple class name of every layer's configuration (MultiLayerNetwork) or of every vertex's (ComputationGraph;
+     * the layer's for layer vertices), by name, in network order.
+     */
+    static Map<String, String> layerTypes(Model net) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (net instanceof MultiLayerNetwork) {
+            List<NeuralNetConfiguration> confs = ((MultiLayerNetwork) net).getLayerWiseConfigurations().getConfs();
+            for (int i = 0; i < confs.size(); i++) {
+                out.put(layerName(confs.get(i).getLayer(), i), confs.get(i).getLayer().getClass().getSimpleName());
+            }
+        } else {
+            for (Map.Entry<String, GraphVertex> e : ((ComputationGraph) net).getConfiguration().getVertices()
+                    .entrySet()) {
+                GraphVertex v = e.getValue();
+                out.put(e.getKey(), v instanceof LayerVertex
+                        ? ((LayerVertex) v).getLayerConf().getLayer().getClass().getSimpleName()
+                        : v.getClass().getSimpleName());
+            }
+        }
+        return out;
+    }
+
     static Set<String> usedNames(Model net) {
         Set<String> names = new HashSet<>();
         if (net instanceof MultiLayerNetwork) {
