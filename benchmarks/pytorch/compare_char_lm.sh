@@ -6,7 +6,8 @@
 #   benchmarks/pytorch/compare_char_lm.sh [--d-model 64 --context 64 ...]     (from the repository root)
 #
 # Environment: ROUNDS (default 3), STEPS (timed steps per run, default 30), WARMUP (default 10), VARIANTS
-# (default gelu,swiglu,rational-glu,rational-glu-attn), JAVA_OPTS (extra JVM flags). Needs /usr/bin/python3 with
+# (default gelu,swiglu,rational-glu,rational-glu-attn), JAVA_OPTS (extra JVM flags), MVN_FLAGS (e.g. -o), SKIP_BUILD=1
+# (use the classes already built). Needs /usr/bin/python3 with
 # python3-torch and an optimized BLAS (the Python script refuses otherwise), Maven and Java 17.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -15,13 +16,17 @@ STEPS=${STEPS:-30}
 WARMUP=${WARMUP:-10}
 VARIANTS=${VARIANTS:-gelu,swiglu,rational-glu,rational-glu-attn}
 OUT=$(mktemp -d)
-mvn -B -q -pl dl4j-rational,benchmarks package -DskipTests
-mvn -B -q -pl benchmarks dependency:build-classpath -Dmdep.outputFile="$OUT/cp.txt" >/dev/null
-# the reactor's own library jar, not whatever an earlier 'install' left in the local repository
-CP="benchmarks/target/classes:dl4j-rational/target/classes:$(tr ':' '\n' < "$OUT/cp.txt" | grep -v '/org/rationalnn/' | paste -sd:)"
+if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f benchmarks/target/cp.txt ]; then
+  # one reactor build: the library and the samples resolve to this checkout's modules
+  mvn -B -q ${MVN_FLAGS:-} -pl dl4j-rational,samples,benchmarks package dependency:build-classpath -DskipTests \
+      -Dmdep.outputFile=target/cp.txt
+fi
+cp benchmarks/target/cp.txt "$OUT/cp.txt"
+# the reactor's own classes, not whatever an earlier 'install' left in the local repository
+CP="benchmarks/target/classes:samples/target/classes:dl4j-rational/target/classes:$(tr ':' '\n' < "$OUT/cp.txt" | grep -v -e '/org/rationalnn/' -e "^$(pwd)/" | paste -sd:)"
 for r in $(seq 1 "$ROUNDS"); do
   echo "== round $r / $ROUNDS: DL4J"
-  java --add-modules jdk.incubator.vector -Xmx3g ${JAVA_OPTS:-} -cp "$CP" org.rationalnn.benchmarks.CharLmStepBenchmark \
+  java --add-modules jdk.incubator.vector -Xmx3g -Dlogback.configurationFile=benchmarks/target/classes/logback.xml ${JAVA_OPTS:-} -cp "$CP" org.rationalnn.benchmarks.CharLmStepBenchmark \
       --variants "$VARIANTS" --warmup "$WARMUP" --steps "$STEPS" "$@" 2>&1 | grep -v "^WARNING" | tee "$OUT/java-$r.txt"
   echo "== round $r / $ROUNDS: PyTorch"
   /usr/bin/python3 benchmarks/pytorch/char_lm_step.py step --variants "$VARIANTS" --warmup "$WARMUP" \

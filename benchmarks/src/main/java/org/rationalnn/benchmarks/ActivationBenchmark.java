@@ -9,12 +9,14 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 import org.rationalnn.dl4j.activation.ActivationRational;
 import org.rationalnn.dl4j.kernel.RationalKernels;
@@ -43,13 +45,16 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
 public class ActivationBenchmark {
 
     /** Elements: 32 × 64 × 4096 = 8,388,608. */
     static final long[] SHAPE = {32, 64, 4096};
 
-    @Param({"auto", "scalar", "nd4j"})
+    /** The rational kernel; by default the SIMD one only ({@code -p kernel=auto,scalar,nd4j} compares all). */
+    @Param({"auto"})
     public String kernel;
     @Param({"A", "B"})
     public String version;

@@ -9,6 +9,9 @@
  * regularization scores and gradient views of the runtimes), {@link org.rationalnn.dl4j.common.RationalSlot} (one
  * rational's keys, type and sets), {@link org.rationalnn.dl4j.common.NumeratorNoise} (version D's training noise),
  * {@link org.rationalnn.dl4j.common.CoefficientParamInitializer} (parameter roles of the SameDiff layers) and
- * {@link org.rationalnn.dl4j.common.SameDiffLayerRuntime} (the SameDiff runtimes' shared base).
+ * {@link org.rationalnn.dl4j.common.SameDiffLayerRuntime} (the SameDiff runtimes' shared base), plus
+ * {@link org.rationalnn.dl4j.common.SameDiffLayerConfigs} (what the SameDiff layer configurations share: runtime wiring, updaters and
+ * regularization per parameter role, equality over the inherited fields, cloning) and {@link org.rationalnn.dl4j.common.SequenceRows} (the
+ * sequence-to-rows reshaping of the SameDiff graphs).
  */
 package org.rationalnn.dl4j.common;

@@ -13,6 +13,13 @@ import java.util.Objects;
  * @param <N>     MultiLayerNetwork or ComputationGraph
  */
 public record Conversion<N extends Model>(N network, ConversionReport report) {
+    /**
+     * Creates an outcome.
+     *
+     * @param network the converted network
+     * @param report  what the conversion did
+     * @throws NullPointerException if {@code network} or {@code report} is null
+     */
     public Conversion {
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(report, "report");

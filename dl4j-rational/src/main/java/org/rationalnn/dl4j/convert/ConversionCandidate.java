@@ -15,7 +15,11 @@ import org.nd4j.linalg.activations.IActivation;
  */
 public record ConversionCandidate(String name, int index, Layer layer, IActivation activation, boolean output) {
 
-    /** The simple class name of the layer configuration (e.g. {@code DenseLayer}). */
+    /**
+     * The layer configuration's type, for filters and reports.
+     *
+     * @return the simple class name of the layer configuration (e.g. {@code DenseLayer})
+     */
     public String layerType() {
         return layer.getClass().getSimpleName();
     }

@@ -50,18 +50,40 @@ public record ConversionReport(List<ReplacedActivation> replaced, List<NotConver
                                double outputBound, String boundNote, double measuredMaxDifference,
                                long calibrationExamples, List<String> frozenLayers, int updaterStateParameters) {
 
+    /**
+     * Creates a report; the three lists are copied (unmodifiable, null entries rejected).
+     *
+     * @param replaced               the replaced activations, in network order
+     * @param notConvertible         selected layers left unchanged, with reasons
+     * @param outputBound            bound on max |y' − y|, or NaN
+     * @param boundNote              how the bound was obtained, or why it could not be
+     * @param measuredMaxDifference  max |y' − y| over the calibration data, or NaN
+     * @param calibrationExamples    number of calibration examples, ≥ 0
+     * @param frozenLayers           layers frozen by {@code trainOnlyRationals}
+     * @param updaterStateParameters number of parameter arrays whose updater state was carried over
+     * @throws NullPointerException if a list or one of its entries is null
+     */
     public ConversionReport {
         replaced = List.copyOf(replaced);
         notConvertible = List.copyOf(notConvertible);
         frozenLayers = List.copyOf(frozenLayers);
     }
 
-    /** Whether the measured difference respects the bound (true when either is NaN: nothing to contradict). */
+    /**
+     * Whether the measured difference respects the bound.
+     *
+     * @return {@code measuredMaxDifference <= outputBound}; true when either is NaN (nothing to contradict)
+     */
     public boolean measuredWithinBound() {
         return !(measuredMaxDifference > outputBound);
     }
 
-    /** The replaced activation of layer {@code name}, or null. */
+    /**
+     * Looks up one replaced activation.
+     *
+     * @param name the name of the layer whose activation was replaced (the original layer's name)
+     * @return its entry, or null if that layer's activation was not replaced
+     */
     public ReplacedActivation replaced(String name) {
         for (ReplacedActivation r : replaced) {
             if (r.layerName().equals(name)) {

@@ -76,12 +76,22 @@ public final class Dl4jActivations {
     private Dl4jActivations() {
     }
 
-    /** Whether {@code a} is applied element by element, deterministically (see the class comment). */
+    /**
+     * Whether an activation is applied element by element, deterministically (see the class comment).
+     *
+     * @param a a DL4J activation, may be null
+     * @return true if its class is one of the known element-wise DL4J activations; false for null
+     */
     public static boolean isElementWise(IActivation a) {
         return a != null && ELEMENT_WISE.contains(a.getClass());
     }
 
-    /** Whether {@code a} is one of {@link #DEFAULT_CONVERTIBLE}. */
+    /**
+     * Whether an activation is converted by default.
+     *
+     * @param a a DL4J activation, may be null
+     * @return true if its class is one of {@link #DEFAULT_CONVERTIBLE}; false for null
+     */
     public static boolean isDefaultConvertible(IActivation a) {
         return a != null && DEFAULT_CONVERTIBLE.contains(a.getClass());
     }
@@ -91,6 +101,8 @@ public final class Dl4jActivations {
      * precision, through a reused 1-element array), remembering the values it computed (a fit asks for the same
      * points several times). Thread-safe; a few microseconds per new point.
      *
+     * @param a an element-wise DL4J activation
+     * @return x ↦ a(x), whose {@code toString} is the activation's
      * @throws IllegalArgumentException if the activation is not element-wise
      */
     public static DoubleUnaryOperator function(IActivation a) {
@@ -127,7 +139,14 @@ public final class Dl4jActivations {
         };
     }
 
-    /** DL4J's values at every point of {@code xs} (one batch call, double precision). */
+    /**
+     * DL4J's values at every point of {@code xs} (one batch call, double precision).
+     *
+     * @param a an element-wise DL4J activation
+     * @param xs the points
+     * @return a(xs[i]) for every i, same length as {@code xs}
+     * @throws IllegalArgumentException if the activation is not element-wise
+     */
     public static double[] values(IActivation a, double[] xs) {
         requireElementWise(a);
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
@@ -136,7 +155,14 @@ public final class Dl4jActivations {
         }
     }
 
-    /** DL4J's derivative f'(x) at every point of {@code xs} (its backprop with a unit epsilon, one batch call). */
+    /**
+     * DL4J's derivative f'(x) at every point of {@code xs} (its backprop with a unit epsilon, one batch call).
+     *
+     * @param a an element-wise DL4J activation
+     * @param xs the points
+     * @return a'(xs[i]) for every i, as DL4J's backprop computes it
+     * @throws IllegalArgumentException if the activation is not element-wise
+     */
     public static double[] derivatives(IActivation a, double[] xs) {
         requireElementWise(a);
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
@@ -152,6 +178,10 @@ public final class Dl4jActivations {
      * points on [-{@value #GLOBAL_RANGE}, {@value #GLOBAL_RANGE}] (exact for the piecewise and saturating DL4J
      * activations, whose steepest point lies near 0); 1/2 for softmax (its Jacobian diag(p) − p pᵀ has row sums
      * 2 p_i (1 − p_i) ≤ 1/2); NaN where no constant is known (PReLU, RReLU, other classes).
+     *
+     * @param a a DL4J activation
+     * @return the constant (1 for identity), or NaN
+     * @throws NullPointerException if {@code a} is null
      */
     public static double lipschitz(IActivation a) {
         Objects.requireNonNull(a, "activation");

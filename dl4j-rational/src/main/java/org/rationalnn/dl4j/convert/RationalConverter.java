@@ -151,6 +151,11 @@ public final class RationalConverter {
         this.inputTypes = b.inputTypes;
     }
 
+    /**
+     * A new builder.
+     *
+     * @return a builder with the defaults listed on {@link Builder}'s methods
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -158,6 +163,10 @@ public final class RationalConverter {
     /**
      * Converts a MultiLayerNetwork. The original is not modified.
      *
+     * @param net the network to convert, initialised
+     * @return the new, initialised network and a report of what was replaced, the fit errors, the output bound and
+     *         the output difference measured on the calibration data (NaN without calibration data)
+     * @throws NullPointerException     if {@code net} is null
      * @throws IllegalStateException    if neither calibration data nor a fit interval was given
      * @throws IllegalArgumentException if CHANNEL/GROUP sharing is asked for and a layer's channel count cannot be
      *                                  determined, or the calibration data do not fit the network
@@ -192,6 +201,9 @@ public final class RationalConverter {
      * Converts a ComputationGraph. The original is not modified. Calibration data from a {@link DataSetIterator} are
      * used for single-input graphs.
      *
+     * @param graph the graph to convert, initialised
+     * @return the new, initialised graph and its report (see {@link #convert(MultiLayerNetwork)})
+     * @throws NullPointerException     if {@code graph} is null
      * @throws IllegalStateException    if neither calibration data nor a fit interval was given
      * @throws IllegalArgumentException as {@link #convert(MultiLayerNetwork)}
      */
@@ -232,6 +244,9 @@ public final class RationalConverter {
      * replaced by the layer it wraps, with parameters and updater state carried over (the frozen layers' state is
      * zero, the rationals keep theirs). The step after {@link Builder#trainOnlyRationals(boolean)}: fine-tune the
      * rationals first, then everything.
+     *
+     * @param net a network (typically a conversion's result with frozen layers); not modified
+     * @return a new, initialised network without frozen wrappers and with the same parameters and updater state
      */
     public static MultiLayerNetwork unfreeze(MultiLayerNetwork net) {
         MultiLayerNetwork out = new MultiLayerNetwork(NetworkSurgery.unfrozen(net.getLayerWiseConfigurations()));
@@ -241,7 +256,12 @@ public final class RationalConverter {
         return out;
     }
 
-    /** The ComputationGraph counterpart of {@link #unfreeze(MultiLayerNetwork)}. */
+    /**
+     * The ComputationGraph counterpart of {@link #unfreeze(MultiLayerNetwork)}.
+     *
+     * @param graph a graph; not modified
+     * @return a new, initialised graph without frozen wrappers and with the same parameters and updater state
+     */
     public static ComputationGraph unfreeze(ComputationGraph graph) {
         ComputationGraph out = new ComputationGraph(NetworkSurgery.unfrozen(graph.getConfiguration()));
         out.init();
@@ -696,41 +716,76 @@ public final class RationalConverter {
         }
 
         /**
-         * Convert only layers with these names (added to earlier calls). A named layer that cannot be converted, or
-         * applies no activation, is listed in {@link ConversionReport#notConvertible()}; a name the network does not
-         * have makes {@code convert} throw an IllegalArgumentException that lists the network's names.
+         * Convert only layers with these names (added to earlier calls; default: no name filter). A named layer that
+         * cannot be converted, or applies no activation, is listed in {@link ConversionReport#notConvertible()}; a
+         * name the network does not have makes {@code convert} throw an IllegalArgumentException that lists the
+         * network's names.
+         *
+         * @param layerNames layer names as in the configuration
+         * @return this builder
          */
         public Builder layers(String... layerNames) {
             names.addAll(Arrays.asList(layerNames));
             return this;
         }
 
-        /** Convert only layers of these configuration classes or their subclasses (e.g. {@code DenseLayer.class}). */
+        /**
+         * Convert only layers of these configuration classes or their subclasses (added to earlier calls; default:
+         * no type filter).
+         *
+         * @param layerTypes layer configuration classes, e.g. {@code DenseLayer.class}
+         * @return this builder
+         */
         public Builder layerTypes(Class<?>... layerTypes) {
             types.addAll(Arrays.asList(layerTypes));
             return this;
         }
 
-        /** Replace these activation classes (replaces the default set {@link Dl4jActivations#DEFAULT_CONVERTIBLE}). */
+        /**
+         * Replace these activation classes (replaces the default set {@link Dl4jActivations#DEFAULT_CONVERTIBLE}).
+         *
+         * @param activationTypes DL4J activation classes, e.g. {@code ActivationReLU.class}
+         * @return this builder
+         */
         @SafeVarargs
         public final Builder activations(Class<? extends IActivation>... activationTypes) {
             activations = new LinkedHashSet<>(Arrays.asList(activationTypes));
             return this;
         }
 
-        /** Decide per layer (instead of the activation filter; name and type filters still apply). */
+        /**
+         * Decide per layer (instead of the activation filter; name and type filters still apply).
+         *
+         * @param p true for each candidate layer to convert
+         * @return this builder
+         * @throws NullPointerException if {@code p} is null
+         */
         public Builder where(Predicate<ConversionCandidate> p) {
             predicate = Objects.requireNonNull(p, "predicate");
             return this;
         }
 
-        /** Denominator form of the rationals (default B). */
+        /**
+         * Denominator form of the rationals. Set it before {@link #degrees(int, int)} when the degrees are only valid
+         * for this version (n = 0 for C).
+         *
+         * @param v the version; default {@link RationalVersion#B}
+         * @return this builder
+         * @throws NullPointerException if {@code v} is null
+         */
         public Builder version(RationalVersion v) {
             version = Objects.requireNonNull(v, "version");
             return this;
         }
 
-        /** Type (m, n) of the rationals (default (5, 4)). */
+        /**
+         * Type (m, n) of the rationals, checked against the version set so far (and again by {@link #build()}).
+         *
+         * @param m numerator degree in [0, 16]; default 5
+         * @param n denominator degree in [1, 16] ([0, 16] for version C); default 4
+         * @return this builder
+         * @throws IllegalArgumentException if a degree is out of range
+         */
         public Builder degrees(int m, int n) {
             RationalSpec.checkDegrees(version, m, n);
             numeratorDegree = m;
@@ -738,14 +793,28 @@ public final class RationalConverter {
             return this;
         }
 
-        /** LAYER (default) or CHANNEL sharing of the coefficients; use {@link #groups(int)} for GROUP. */
+        /**
+         * LAYER or CHANNEL sharing of the coefficients (resets the group count to 1); use {@link #groups(int)} for
+         * GROUP.
+         *
+         * @param s the mode; default {@link Sharing#LAYER}
+         * @return this builder
+         * @throws NullPointerException if {@code s} is null
+         */
         public Builder sharing(Sharing s) {
             sharing = Objects.requireNonNull(s, "sharing");
             groups = 1;
             return this;
         }
 
-        /** GROUP sharing with {@code g} groups of channels. */
+        /**
+         * GROUP sharing with {@code g} groups of contiguous channels; each converted layer's channel count must be
+         * a multiple of g.
+         *
+         * @param g group count ≥ 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code g} &lt; 1
+         */
         public Builder groups(int g) {
             if (g < 1) {
                 throw new IllegalArgumentException("group count must be in [1, " + Integer.MAX_VALUE + "], got " + g);
@@ -759,6 +828,10 @@ public final class RationalConverter {
          * Calibration data: the observed pre-activation ranges define the fit intervals (unless
          * {@link #fitInterval} is set), and the output difference is measured on them. The iterator is reset if it
          * supports it and read for at most {@link #calibrationBatches(int)} minibatches.
+         *
+         * @param data calibration minibatches (replaces a {@link MultiDataSetIterator} given before)
+         * @return this builder
+         * @throws NullPointerException if {@code data} is null
          */
         public Builder calibration(DataSetIterator data) {
             dataIterator = Objects.requireNonNull(data, "data");
@@ -766,14 +839,26 @@ public final class RationalConverter {
             return this;
         }
 
-        /** Calibration data for ComputationGraphs with several inputs (see {@link #calibration(DataSetIterator)}). */
+        /**
+         * Calibration data for ComputationGraphs with several inputs (see {@link #calibration(DataSetIterator)}).
+         *
+         * @param data calibration minibatches (replaces a {@link DataSetIterator} given before)
+         * @return this builder
+         * @throws NullPointerException if {@code data} is null
+         */
         public Builder calibration(MultiDataSetIterator data) {
             multiIterator = Objects.requireNonNull(data, "data");
             dataIterator = null;
             return this;
         }
 
-        /** Largest number of calibration minibatches read (default {@value #DEFAULT_CALIBRATION_BATCHES}). */
+        /**
+         * Largest number of calibration minibatches read.
+         *
+         * @param n batch count ≥ 1; default {@value #DEFAULT_CALIBRATION_BATCHES}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code n} &lt; 1
+         */
         public Builder calibrationBatches(int n) {
             if (n < 1) {
                 throw new IllegalArgumentException("calibration batches must be in [1, " + Integer.MAX_VALUE
@@ -783,7 +868,13 @@ public final class RationalConverter {
             return this;
         }
 
-        /** Widening of the observed range on each side, as a fraction of its width (default 0.1). */
+        /**
+         * Widening of the observed pre-activation range on each side, as a fraction of its width.
+         *
+         * @param fraction in [0, 10]; default {@value #DEFAULT_MARGIN}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code fraction} is outside [0, 10] or NaN
+         */
         public Builder margin(double fraction) {
             if (!(fraction >= 0 && fraction <= 10)) {
                 throw new IllegalArgumentException("margin must be in [0, 10], got " + fraction);
@@ -792,7 +883,15 @@ public final class RationalConverter {
             return this;
         }
 
-        /** Fit every rational on [lo, hi] instead of the observed ranges (calibration data are still measured). */
+        /**
+         * Fit every rational on [lo, hi] instead of the observed ranges (calibration data, if given, are still used
+         * to measure the output difference). Default: the observed ranges.
+         *
+         * @param lo lower bound, finite, |lo| ≤ {@value RationalSpec#MAX_FIT_BOUND}
+         * @param hi upper bound, finite, &gt; lo, |hi| ≤ {@value RationalSpec#MAX_FIT_BOUND}
+         * @return this builder
+         * @throws IllegalArgumentException if the interval is empty, reversed, not finite or too wide
+         */
         public Builder fitInterval(double lo, double hi) {
             RationalSpec.checkInterval(lo, hi);
             fixedLower = lo;
@@ -800,19 +899,38 @@ public final class RationalConverter {
             return this;
         }
 
-        /** Freeze every layer except the rationals (DL4J's FrozenLayerWithBackprop; default false). */
+        /**
+         * Freeze every layer except the rationals (DL4J's FrozenLayerWithBackprop); undo with
+         * {@link RationalConverter#unfreeze(MultiLayerNetwork)}.
+         *
+         * @param only true to freeze; default false
+         * @return this builder
+         */
         public Builder trainOnlyRationals(boolean only) {
             trainOnlyRationals = only;
             return this;
         }
 
-        /** The rational layers' updater (default: the updater of the layer whose activation they replace). */
+        /**
+         * The rational layers' updater.
+         *
+         * @param u the updater; default: the updater of the layer whose activation they replace
+         * @return this builder
+         * @throws NullPointerException if {@code u} is null
+         */
         public Builder rationalUpdater(IUpdater u) {
             rationalUpdater = Objects.requireNonNull(u, "updater");
             return this;
         }
 
-        /** The coefficients' own updater ({@link RationalActivationLayer}'s {@code coefficientUpdater}). */
+        /**
+         * The coefficients' own updater ({@link RationalActivationLayer}'s {@code coefficientUpdater}); takes
+         * precedence over {@link #coefficientLearningRateFactor(double)}.
+         *
+         * @param u the updater; default: the rational layer's updater (scaled by the learning-rate factor)
+         * @return this builder
+         * @throws NullPointerException if {@code u} is null
+         */
         public Builder coefficientUpdater(IUpdater u) {
             coefficientUpdater = Objects.requireNonNull(u, "updater");
             return this;
@@ -820,7 +938,11 @@ public final class RationalConverter {
 
         /**
          * The coefficients' updater is the rational layer's updater with its learning rate (or schedule) times
-         * {@code factor} (default 1: the same updater).
+         * {@code factor}.
+         *
+         * @param factor finite and &gt; 0; default 1 (the same updater)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code factor} is not finite and positive
          */
         public Builder coefficientLearningRateFactor(double factor) {
             if (!(factor > 0) || Double.isInfinite(factor)) {
@@ -830,12 +952,21 @@ public final class RationalConverter {
             return this;
         }
 
-        /** The recipe of arXiv:2602.12390: the coefficients train at half the learning rate (and without decay). */
+        /**
+         * The recipe of arXiv:2602.12390: the coefficients train at half the learning rate (and without decay).
+         *
+         * @return this builder, with {@code coefficientLearningRateFactor(0.5)}
+         */
         public Builder paperRecipe() {
             return coefficientLearningRateFactor(0.5);
         }
 
-        /** Whether the updater state is carried over (default true). */
+        /**
+         * Whether the updater state (Adam's moments, momentum, ...) of unchanged parameters is carried over.
+         *
+         * @param copy true to copy; default true
+         * @return this builder
+         */
         public Builder copyUpdaterState(boolean copy) {
             copyUpdaterState = copy;
             return this;
@@ -844,12 +975,21 @@ public final class RationalConverter {
         /**
          * The network's input types (one for a MultiLayerNetwork), for the data formats and channel counts of
          * CHANNEL/GROUP sharing when calibration shapes are not enough.
+         *
+         * @param types one input type per network input, copied; default: none (taken from the configuration)
+         * @return this builder
          */
         public Builder inputTypes(InputType... types) {
             inputTypes = types.clone();
             return this;
         }
 
+        /**
+         * Builds the converter; it can convert any number of networks.
+         *
+         * @return the converter
+         * @throws IllegalArgumentException if the degrees are not valid for the version
+         */
         public RationalConverter build() {
             RationalSpec.checkDegrees(version, numeratorDegree, denominatorDegree);
             return new RationalConverter(this);

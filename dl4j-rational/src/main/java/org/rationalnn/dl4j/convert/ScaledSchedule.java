@@ -14,12 +14,17 @@ import java.util.Objects;
 public final class ScaledSchedule implements ISchedule {
     private static final long serialVersionUID = 1L;
 
+    /** The schedule that is scaled. */
     private final ISchedule base;
+    /** The constant multiplier, finite and &gt; 0. */
     private final double factor;
 
     /**
+     * Creates {@code factor × base}.
+     *
      * @param base   the schedule to scale
      * @param factor the multiplier, finite and &gt; 0
+     * @throws NullPointerException if {@code base} is null
      * @throws IllegalArgumentException if the factor is not finite and positive
      */
     @JsonCreator
@@ -41,10 +46,20 @@ public final class ScaledSchedule implements ISchedule {
         return new ScaledSchedule(base.clone(), factor);
     }
 
+    /**
+     * The schedule that is scaled.
+     *
+     * @return the base schedule
+     */
     public ISchedule getBase() {
         return base;
     }
 
+    /**
+     * The constant multiplier.
+     *
+     * @return the factor, finite and &gt; 0
+     */
     public double getFactor() {
         return factor;
     }

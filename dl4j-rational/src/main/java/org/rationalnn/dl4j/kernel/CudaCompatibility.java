@@ -21,6 +21,8 @@ public final class CudaCompatibility {
     /**
      * A description of the problem if the active backend is a CUDA 11 build and a visible GPU has compute
      * capability 9.0 or newer; empty otherwise (including on CPU backends).
+     *
+     * @return the problem, naming the GPU and the remedy, or empty
      */
     public static Optional<String> problem() {
         String backendClass = Nd4j.getBackend().getClass().getName().toLowerCase(Locale.ROOT);

@@ -35,6 +35,7 @@ public final class JvmRationalKernel implements RationalKernel {
     public static final int PARALLEL_THRESHOLD = 1 << 16;
     private static final int CHUNK = 2048;
 
+    /** The single instance; its worker pool (daemon threads) is sized once from {@value #THREADS_PROPERTY}. */
     public static final JvmRationalKernel INSTANCE = new JvmRationalKernel();
 
     private final int threads;
@@ -50,7 +51,12 @@ public final class JvmRationalKernel implements RationalKernel {
         }) : null;
     }
 
-    /** Whether this kernel handles arrays of this data type (float32, float64). */
+    /**
+     * Whether this kernel handles arrays of a data type.
+     *
+     * @param dt the data type
+     * @return true for float32 and float64
+     */
     public static boolean supports(DataType dt) {
         return dt == DataType.FLOAT || dt == DataType.DOUBLE;
     }
@@ -60,7 +66,11 @@ public final class JvmRationalKernel implements RationalKernel {
         return "jvm-fused";
     }
 
-    /** Number of threads used for large arrays. */
+    /**
+     * Number of threads used for arrays of at least {@value #PARALLEL_THRESHOLD} elements.
+     *
+     * @return the calling thread plus the pool's workers, ≥ 1
+     */
     public int threads() {
         return threads;
     }

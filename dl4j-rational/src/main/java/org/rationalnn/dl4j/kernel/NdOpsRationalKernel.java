@@ -16,6 +16,7 @@ import org.rationalnn.dl4j.rational.RationalVersion;
  */
 public final class NdOpsRationalKernel implements RationalKernel {
 
+    /** The single (stateless) instance. */
     public static final NdOpsRationalKernel INSTANCE = new NdOpsRationalKernel();
 
     private NdOpsRationalKernel() {

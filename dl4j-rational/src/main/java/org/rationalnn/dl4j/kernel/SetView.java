@@ -22,7 +22,9 @@ public final class SetView {
     /**
      * The channel count of {@code array}.
      *
+     * @param array an activation array of rank ≥ 2
      * @param channelsLast whether the channel axis is the last one (NWC, NHWC)
+     * @return the size of the channel axis (axis 1, or the last axis when {@code channelsLast})
      */
     public static long channels(INDArray array, boolean channelsLast) {
         return channelsLast ? array.size(array.rank() - 1) : array.size(1);
@@ -31,7 +33,12 @@ public final class SetView {
     /**
      * The canonical view of a C-ordered, contiguous array (use {@link #contiguous(INDArray)} first).
      *
-     * @param numSets S: 1 for LAYER, c for CHANNEL, g for GROUP
+     * @param array the activation array, rank 2, 3 or 4
+     * @param channelsLast whether the channel axis is the last one (NWC, NHWC)
+     * @param sharing the sharing mode
+     * @param numSets S: 1 for LAYER, c for CHANNEL, g for GROUP (from {@link Sharing#numSets(long, int)})
+     * @return a reshaped view {@code [outer, S, inner]} sharing memory with {@code array}
+     * @throws IllegalArgumentException if the array has rank below 2
      */
     public static INDArray of(INDArray array, boolean channelsLast, Sharing sharing, int numSets) {
         if (array.rank() < 2) {
@@ -56,7 +63,12 @@ public final class SetView {
         return array.reshape('c', outer, numSets, perSet * inner);
     }
 
-    /** The array itself if it is C-ordered and contiguous with no offset tricks, else a C-ordered copy. */
+    /**
+     * A C-ordered contiguous form of an array, copying only when needed.
+     *
+     * @param array any array
+     * @return the array itself if it is C-ordered and contiguous with no offset tricks, else a C-ordered copy
+     */
     public static INDArray contiguous(INDArray array) {
         if (array.ordering() == 'c' && !array.isView() && array.length() == array.data().length()) {
             return array;

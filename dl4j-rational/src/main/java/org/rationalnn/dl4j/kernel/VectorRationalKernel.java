@@ -31,12 +31,17 @@ public final class VectorRationalKernel implements RationalKernel {
     private static final int CHUNK = 2048;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
+    /** The single instance; touching it needs {@code --add-modules jdk.incubator.vector}. */
     public static final VectorRationalKernel INSTANCE = new VectorRationalKernel();
 
     private VectorRationalKernel() {
     }
 
-    /** Whether the Vector API module is present in this JVM. */
+    /**
+     * Whether the Vector API module is present in this JVM.
+     *
+     * @return true when the JVM was started with {@code --add-modules jdk.incubator.vector}
+     */
     public static boolean available() {
         return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     }
@@ -48,24 +53,46 @@ public final class VectorRationalKernel implements RationalKernel {
 
     @Override
     public void forward(RationalVersion v, INDArray x, INDArray numerator, INDArray denominator, INDArray out) {
+        forward(v, x, numerator, denominator, null, out);
+    }
+
+    /** One pass: R(x) ⊙ up, with the product done on the values in registers before they are stored. */
+    @Override
+    public void gatedForward(RationalVersion v, INDArray x, INDArray numerator, INDArray denominator, INDArray up,
+                             INDArray out) {
+        requireFloat(up);
+        forward(v, x, numerator, denominator, up, out);
+    }
+
+    /** out = R(x), or R(x) ⊙ up when {@code up} is not null. */
+    private void forward(RationalVersion v, INDArray x, INDArray numerator, INDArray denominator, INDArray up,
+                         INDArray out) {
         requireFloat(x);
         Coef c = new Coef(v, numerator, denominator);
         FloatBuffer in = x.data().asNioFloat();
         FloatBuffer o = out.data().asNioFloat();
+        FloatBuffer ub = up == null ? null : up.data().asNioFloat();
         long xOff = x.offset();
         long oOff = out.offset();
+        long uOff = up == null ? 0 : up.offset();
         long inner = x.size(2);
         int sets = (int) x.size(1);
         ByteBuffer inBytes = x.data().asNio();
         ByteBuffer outBytes = out.data().asNio();
+        ByteBuffer upBytes = up == null ? null : up.data().asNio();
         JvmRationalKernel.INSTANCE.parallel(x.length(), (from, to, acc) -> {
             if (inner == 1) {
                 float[] xs = new float[CHUNK];
                 float[] ys = new float[CHUNK];
+                float[] us = ub == null ? null : new float[CHUNK];
                 for (long start = from; start < to; start += CHUNK) {
                     int len = (int) Math.min(CHUNK, to - start);
                     in.get((int) (xOff + start), xs, 0, len);
                     c.forwardLanes(xs, ys, len, (int) (start % sets), sets);
+                    if (us != null) {
+                        ub.get((int) (uOff + start), us, 0, len);
+                        multiplyInto(ys, us, len);
+                    }
                     o.put((int) (oOff + start), ys, 0, len);
                 }
             } else {
@@ -74,24 +101,56 @@ public final class VectorRationalKernel implements RationalKernel {
                 while (e < to) {
                     int s = (int) ((e / inner) % sets);
                     int run = (int) Math.min(to - e, inner - e % inner);
-                    c.forwardRun(s, inBytes, xOff + e, outBytes, oOff + e, run);
+                    c.forwardRun(s, inBytes, xOff + e, upBytes, uOff + e, outBytes, oOff + e, run);
                     e += run;
                 }
             }
         }, 0, null);
     }
 
+    /** y[k] *= u[k] for k < len. */
+    private static void multiplyInto(float[] y, float[] u, int len) {
+        int k = 0;
+        for (int upper = S.loopBound(len); k < upper; k += L) {
+            FloatVector.fromArray(S, y, k).mul(FloatVector.fromArray(S, u, k)).intoArray(y, k);
+        }
+        for (; k < len; k++) {
+            y[k] *= u[k];
+        }
+    }
+
     @Override
     public void backward(RationalVersion v, INDArray x, INDArray numerator, INDArray denominator, INDArray eps,
                          INDArray dx, INDArray dNumerator, INDArray dDenominator) {
+        backward(v, x, numerator, denominator, null, eps, dx, null, dNumerator, dDenominator);
+    }
+
+    /**
+     * One pass: per element, R and its derivatives are computed once; dUp = eps ⊙ R, and eps ⊙ up drives dx and
+     * the coefficient gradients exactly as {@link #backward} does with that product as its eps.
+     */
+    @Override
+    public void gatedBackward(RationalVersion v, INDArray x, INDArray numerator, INDArray denominator, INDArray up,
+                              INDArray eps, INDArray dx, INDArray dUp, INDArray dNumerator, INDArray dDenominator) {
+        requireFloat(up);
+        backward(v, x, numerator, denominator, up, eps, dx, dUp, dNumerator, dDenominator);
+    }
+
+    /** {@link #backward} ({@code up == null}) or {@link #gatedBackward}. */
+    private void backward(RationalVersion v, INDArray x, INDArray numerator, INDArray denominator, INDArray up,
+                          INDArray eps, INDArray dx, INDArray dUp, INDArray dNumerator, INDArray dDenominator) {
         requireFloat(x);
         Coef c = new Coef(v, numerator, denominator);
         FloatBuffer in = x.data().asNioFloat();
         FloatBuffer ep = eps.data().asNioFloat();
         FloatBuffer d = dx.data().asNioFloat();
+        FloatBuffer ub = up == null ? null : up.data().asNioFloat();
+        FloatBuffer dub = up == null ? null : dUp.data().asNioFloat();
         long xOff = x.offset();
         long eOff = eps.offset();
         long dOff = dx.offset();
+        long uOff = up == null ? 0 : up.offset();
+        long duOff = up == null ? 0 : dUp.offset();
         long inner = x.size(2);
         int sets = (int) x.size(1);
         int accLen = sets * (c.m1 + c.n);
@@ -100,11 +159,14 @@ public final class VectorRationalKernel implements RationalKernel {
             float[] xs = new float[CHUNK];
             float[] es = new float[CHUNK];
             float[] ds = new float[CHUNK];
-            Scratch sc = new Scratch(inner == 1 ? (c.m1 + c.n) * sets : 0);
+            Scratch sc = new Scratch(inner == 1 ? (c.m1 + c.n) * sets : 0, ub != null);
             for (long start = from; start < to; start += CHUNK) {
                 int len = (int) Math.min(CHUNK, to - start);
                 in.get((int) (xOff + start), xs, 0, len);
                 ep.get((int) (eOff + start), es, 0, len);
+                if (ub != null) {
+                    ub.get((int) (uOff + start), sc.us, 0, len);
+                }
                 if (inner == 1) {
                     c.backwardLanes(xs, es, ds, len, (int) (start % sets), sets, sc, acc);
                 } else {
@@ -118,6 +180,9 @@ public final class VectorRationalKernel implements RationalKernel {
                     }
                 }
                 d.put((int) (dOff + start), ds, 0, len);
+                if (dub != null) {
+                    dub.put((int) (duOff + start), sc.dus, 0, len);
+                }
             }
         }, accLen, total);
         for (int s = 0; s < sets; s++) {
@@ -200,10 +265,11 @@ public final class VectorRationalKernel implements RationalKernel {
          * at {@code outOff} (the buffers of the arrays; they may be the same memory: every element is read before it
          * is written).
          */
-        void forwardRun(int s, ByteBuffer in, long inOff, ByteBuffer out, long outOff, int len) {
+        void forwardRun(int s, ByteBuffer in, long inOff, ByteBuffer up, long upOff, ByteBuffer out, long outOff,
+                        int len) {
             int upper = S.loopBound(len);
             if (m1 <= UNROLLED_M1 && dLen <= UNROLLED_DLEN) {
-                forwardRunUnrolled(s, in, inOff, out, outOff, upper);
+                forwardRunUnrolled(s, in, inOff, up, upOff, out, outOff, upper);
             } else {
                 for (int k = 0; k < upper; k += L) {
                     FloatVector x = FloatVector.fromByteBuffer(S, in, (int) ((inOff + k) * 4), ORDER);
@@ -217,12 +283,19 @@ public final class VectorRationalKernel implements RationalKernel {
                         t = t.fma(y, FloatVector.broadcast(S, dc[s * dLen + j]));
                     }
                     FloatVector q = (absOfSum ? t.abs() : t).add(offset);
-                    p.div(q).intoByteBuffer(out, (int) ((outOff + k) * 4), ORDER);
+                    FloatVector r = p.div(q);
+                    if (up != null) {
+                        r = r.mul(FloatVector.fromByteBuffer(S, up, (int) ((upOff + k) * 4), ORDER));
+                    }
+                    r.intoByteBuffer(out, (int) ((outOff + k) * 4), ORDER);
                 }
             }
             for (int k = upper; k < len; k++) {
-                out.putFloat((int) ((outOff + k) * 4),
-                        (float) scalar.forwardOne(s, in.getFloat((int) ((inOff + k) * 4))));
+                float r = (float) scalar.forwardOne(s, in.getFloat((int) ((inOff + k) * 4)));
+                if (up != null) {
+                    r *= up.getFloat((int) ((upOff + k) * 4));
+                }
+                out.putFloat((int) ((outOff + k) * 4), r);
             }
         }
 
@@ -231,9 +304,11 @@ public final class VectorRationalKernel implements RationalKernel {
          * numerator is padded to {@value #UNROLLED_M1} and the denominator table to {@value #UNROLLED_DLEN}
          * coefficients with leading zeros (Horner's rule gives the same value). Only for infinite inputs do the
          * padded zeros differ (0·∞ is NaN): a vector holding one is recomputed lane by lane with the scalar formula
-         * before it is stored (so in-place calls are safe too).
+         * before it is stored (so in-place calls are safe too). With {@code up} (not null) the value stored is
+         * R ⊙ up.
          */
-        private void forwardRunUnrolled(int s, ByteBuffer in, long inOff, ByteBuffer out, long outOff, int upper) {
+        private void forwardRunUnrolled(int s, ByteBuffer in, long inOff, ByteBuffer up, long upOff, ByteBuffer out,
+                                        long outOff, int upper) {
             int ao = s * m1;
             int dO = s * dLen;
             FloatVector a0 = coefficient(a, ao, 0, m1);
@@ -266,6 +341,9 @@ public final class VectorRationalKernel implements RationalKernel {
                     }
                     r = FloatVector.fromArray(S, rl, 0);
                 }
+                if (up != null) {
+                    r = r.mul(FloatVector.fromByteBuffer(S, up, (int) ((upOff + k) * 4), ORDER));
+                }
                 r.intoByteBuffer(out, (int) ((outOff + k) * 4), ORDER);
             }
         }
@@ -280,17 +358,128 @@ public final class VectorRationalKernel implements RationalKernel {
             int ao = s * m1;
             int dO = s * dLen;
             int vecLen = S.loopBound(len);
-            for (int k = off; k < off + vecLen; k += L) {
-                step(xs, es, ds, sc, k, ao, dO, false, 0);
+            if (m1 <= UNROLLED_M1 && dLen <= UNROLLED_DLEN) {
+                backwardRunUnrolled(s, xs, es, ds, off, vecLen, sc, acc, accA, accB);
+            } else {
+                for (int k = off; k < off + vecLen; k += L) {
+                    step(xs, es, ds, sc, k, ao, dO, false, 0);
+                }
+                // coefficient gradients: sums of g·x^i and gb·y^(j+p) over the vectorised part, one power at a time
+                int from = off;
+                int to = off + vecLen;
+                sumPowers(sc.g, xs, sc.pw, from, to, m1, acc, accA, false);
+                sumPowers(sc.gb, sc.y, sc.pw, from, to, n, acc, accB, firstPower == 1);
             }
-            // coefficient gradients: sums of g·x^i and gb·y^(j+p) over the vectorised part, one power at a time
-            int from = off;
-            int to = off + vecLen;
-            sumPowers(sc.g, xs, sc.pw, from, to, m1, acc, accA, false);
-            sumPowers(sc.gb, sc.y, sc.pw, from, to, n, acc, accB, firstPower == 1);
             for (int k = off + vecLen; k < off + len; k++) {
-                ds[k] = (float) scalar.backwardOne(s, xs[k], es[k], acc, accA, accB);
+                ds[k] = backwardOneGated(s, xs, es, sc, k, acc, accA, accB);
             }
+        }
+
+        /**
+         * The vector part of {@link #backwardRun} for small degrees in one pass with every coefficient and every
+         * coefficient-gradient sum held in registers (numerator padded to {@value #UNROLLED_M1}, denominator table
+         * to {@value #UNROLLED_DLEN} coefficients with leading zeros, which leaves P, P', T and T' unchanged); the
+         * sums are the same per-lane float sums, in the same order, as {@link #sumPowers} forms in its separate
+         * passes. A vector holding an infinite input (where a padded zero would give 0·∞) is done lane by lane with
+         * the scalar formula.
+         */
+        private void backwardRunUnrolled(int s, float[] xs, float[] es, float[] ds, int off, int vecLen, Scratch sc,
+                                         double[] acc, int accA, int accB) {
+            int ao = s * m1;
+            int dO = s * dLen;
+            FloatVector a0 = coefficient(a, ao, 0, m1);
+            FloatVector a1 = coefficient(a, ao, 1, m1);
+            FloatVector a2 = coefficient(a, ao, 2, m1);
+            FloatVector a3 = coefficient(a, ao, 3, m1);
+            FloatVector a4 = coefficient(a, ao, 4, m1);
+            FloatVector a5 = coefficient(a, ao, 5, m1);
+            FloatVector d0 = coefficient(dc, dO, 0, dLen);
+            FloatVector d1 = coefficient(dc, dO, 1, dLen);
+            FloatVector d2 = coefficient(dc, dO, 2, dLen);
+            FloatVector d3 = coefficient(dc, dO, 3, dLen);
+            FloatVector d4 = coefficient(dc, dO, 4, dLen);
+            FloatVector zero = FloatVector.zero(S);
+            FloatVector sa0 = zero;
+            FloatVector sa1 = zero;
+            FloatVector sa2 = zero;
+            FloatVector sa3 = zero;
+            FloatVector sa4 = zero;
+            FloatVector sa5 = zero;
+            FloatVector sb0 = zero;
+            FloatVector sb1 = zero;
+            FloatVector sb2 = zero;
+            FloatVector sb3 = zero;
+            for (int k = off; k < off + vecLen; k += L) {
+                FloatVector x = FloatVector.fromArray(S, xs, k);
+                FloatVector ax = x.abs();
+                if (ax.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY).anyTrue()) {
+                    for (int i = k; i < k + L; i++) {
+                        ds[i] = backwardOneGated(s, xs, es, sc, i, acc, accA, accB);
+                    }
+                    continue;
+                }
+                FloatVector e = FloatVector.fromArray(S, es, k);
+                // Horner for P and P' (dp takes p before each update)
+                FloatVector dp = a5;
+                FloatVector p = a5.fma(x, a4);
+                dp = dp.fma(x, p);
+                p = p.fma(x, a3);
+                dp = dp.fma(x, p);
+                p = p.fma(x, a2);
+                dp = dp.fma(x, p);
+                p = p.fma(x, a1);
+                dp = dp.fma(x, p);
+                p = p.fma(x, a0);
+                FloatVector y = absInput ? ax : x;
+                FloatVector dt = d4;
+                FloatVector t = d4.fma(y, d3);
+                dt = dt.fma(y, t);
+                t = t.fma(y, d2);
+                dt = dt.fma(y, t);
+                t = t.fma(y, d1);
+                dt = dt.fma(y, t);
+                t = t.fma(y, d0);
+                FloatVector g = quotientRule(x, e, p, dp, t, dt, ds, sc, k);
+                FloatVector pw = g;
+                sa0 = sa0.add(pw);
+                pw = pw.mul(x);
+                sa1 = sa1.add(pw);
+                pw = pw.mul(x);
+                sa2 = sa2.add(pw);
+                pw = pw.mul(x);
+                sa3 = sa3.add(pw);
+                pw = pw.mul(x);
+                sa4 = sa4.add(pw);
+                pw = pw.mul(x);
+                sa5 = sa5.add(pw);
+                FloatVector gb = FloatVector.fromArray(S, sc.gb, k);
+                FloatVector pb = firstPower == 1 ? gb.mul(y) : gb;
+                sb0 = sb0.add(pb);
+                pb = pb.mul(y);
+                sb1 = sb1.add(pb);
+                pb = pb.mul(y);
+                sb2 = sb2.add(pb);
+                pb = pb.mul(y);
+                sb3 = sb3.add(pb);
+            }
+            FloatVector[] sa = {sa0, sa1, sa2, sa3, sa4, sa5};
+            FloatVector[] sb = {sb0, sb1, sb2, sb3};
+            for (int i = 0; i < m1; i++) {
+                acc[accA + i] += sa[i].reduceLanes(VectorOperators.ADD);
+            }
+            for (int j = 0; j < n; j++) {
+                acc[accB + j] += sb[j].reduceLanes(VectorOperators.ADD);
+            }
+        }
+
+        /** The scalar backward of element k (gated when the scratch holds up: eps ⊙ up, and dUp = eps ⊙ R). */
+        private float backwardOneGated(int s, float[] xs, float[] es, Scratch sc, int k, double[] acc, int accA,
+                                       int accB) {
+            if (sc.us == null) {
+                return (float) scalar.backwardOne(s, xs[k], es[k], acc, accA, accB);
+            }
+            sc.dus[k] = (float) (es[k] * scalar.forwardOne(s, xs[k]));
+            return (float) scalar.backwardOne(s, xs[k], es[k] * sc.us[k], acc, accA, accB);
         }
 
         /** acc[accOff + i] += Σ_k w[k]·base[k]^(i + shift), i < count, shift = 1 if {@code startAtFirst}. */
@@ -321,7 +510,7 @@ public final class VectorRationalKernel implements RationalKernel {
 
         /**
          * One vector of elements at index k: writes dx into ds, and g = eps/Q, gb = -g·R·outer and y into the
-         * scratch arrays. In per-lane mode the coefficients come from the transposed tables at column
+         * scratch arrays (gated, when the scratch holds up: eps ⊙ R into its dUp and eps replaced by eps ⊙ up). In per-lane mode the coefficients come from the transposed tables at column
          * {@code col} (lane l uses channel col + l).
          */
         void step(float[] xs, float[] es, float[] ds, Scratch sc, int k, int ao, int dO, boolean perLane, int col) {
@@ -358,6 +547,17 @@ public final class VectorRationalKernel implements RationalKernel {
                     t = t.fma(y, FloatVector.fromArray(S, dT, j * sets + col));
                 }
             }
+            quotientRule(x, e, p, dp, t, dt, ds, sc, k).intoArray(sc.g, k);
+            y.intoArray(sc.y, k);
+        }
+
+        /**
+         * The quotient rule at one vector of elements k, given P, P' (in x) and the inner sum T, T' (in y): writes
+         * dx = g (P' − R dQ/dx) into ds and gb = −g·R·outer into the scratch, returns g = eps/Q (gated, when the
+         * scratch holds up: eps ⊙ R into its dUp first, and eps replaced by eps ⊙ up).
+         */
+        private FloatVector quotientRule(FloatVector x, FloatVector e, FloatVector p, FloatVector dp, FloatVector t,
+                                         FloatVector dt, float[] ds, Scratch sc, int k) {
             FloatVector zero = FloatVector.zero(S);
             FloatVector one = FloatVector.broadcast(S, 1f);
             FloatVector outer;
@@ -371,15 +571,19 @@ public final class VectorRationalKernel implements RationalKernel {
                 q = t.add(offset);
             }
             FloatVector r = p.div(q);
+            if (sc.us != null) {
+                // gated: dUp = eps ⊙ R, and eps ⊙ up is what R's own gradients are weighted by
+                e.mul(r).intoArray(sc.dus, k);
+                e = e.mul(FloatVector.fromArray(S, sc.us, k));
+            }
             FloatVector g = e.div(q);
             FloatVector dQdx = outer.mul(dt);
             if (absInput) {
                 dQdx = dQdx.mul(one.blend(-1f, x.compare(VectorOperators.LT, zero)));
             }
             g.mul(dp.sub(r.mul(dQdx))).intoArray(ds, k);
-            g.intoArray(sc.g, k);
             g.mul(r).mul(outer).neg().intoArray(sc.gb, k);
-            y.intoArray(sc.y, k);
+            return g;
         }
 
         // ---- inner == 1: element k of a chunk starting at channel c0 is channel (c0 + k) % sets ----
@@ -444,7 +648,7 @@ public final class VectorRationalKernel implements RationalKernel {
                 }
                 for (int kk = vecEnd; kk < k + run; kk++) {
                     int col = c + (kk - k);
-                    ds[kk] = (float) scalar.backwardOne(col, xs[kk], es[kk], acc, col * m1, sets * m1 + col * n);
+                    ds[kk] = backwardOneGated(col, xs, es, sc, kk, acc, col * m1, sets * m1 + col * n);
                 }
                 k += run;
             }
@@ -466,9 +670,14 @@ public final class VectorRationalKernel implements RationalKernel {
         final float[] y = new float[CHUNK];
         final float[] pw = new float[CHUNK];
         final float[] laneAcc;
+        /** Gated backward: the chunk of up and of dUp; null otherwise. */
+        final float[] us;
+        final float[] dus;
 
-        Scratch(int laneAccLen) {
+        Scratch(int laneAccLen, boolean gated) {
             laneAcc = new float[laneAccLen];
+            us = gated ? new float[CHUNK] : null;
+            dus = gated ? new float[CHUNK] : null;
         }
     }
 }

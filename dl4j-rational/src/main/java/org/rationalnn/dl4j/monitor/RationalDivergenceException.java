@@ -10,8 +10,11 @@ public final class RationalDivergenceException extends IllegalStateException {
     /** The parameter name used when the rational's output is not finite. */
     public static final String OUTPUT = "output";
 
+    /** The rational's name ({@link RationalSite#name()}). */
     private final String rational;
+    /** The parameter key whose gradient was not finite, or {@value #OUTPUT}. */
     private final String parameter;
+    /** The network's iteration count when the divergence was detected. */
     private final int iteration;
 
     RationalDivergenceException(String rational, String parameter, int iteration, String message) {
@@ -21,17 +24,29 @@ public final class RationalDivergenceException extends IllegalStateException {
         this.iteration = iteration;
     }
 
-    /** The rational ({@link RationalSite#name()}). */
+    /**
+     * The rational that diverged.
+     *
+     * @return its name ({@link RationalSite#name()})
+     */
     public String rational() {
         return rational;
     }
 
-    /** The parameter key whose gradient was not finite, or {@value #OUTPUT}. */
+    /**
+     * What held a non-finite value.
+     *
+     * @return the parameter key whose gradient was not finite (e.g. "numerator"), or {@value #OUTPUT}
+     */
     public String parameter() {
         return parameter;
     }
 
-    /** The network's iteration count when it happened. */
+    /**
+     * When the divergence was detected.
+     *
+     * @return the network's iteration count at that point
+     */
     public int iteration() {
         return iteration;
     }

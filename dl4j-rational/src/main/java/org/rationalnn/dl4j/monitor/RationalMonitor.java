@@ -97,6 +97,11 @@ public final class RationalMonitor extends BaseTrainingListener {
         this.log = b.log;
     }
 
+    /**
+     * A new builder.
+     *
+     * @return a builder with the defaults listed on its methods
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -104,28 +109,51 @@ public final class RationalMonitor extends BaseTrainingListener {
     // ------------------------------------------------------------------------------------------------------
     // Results
 
-    /** Every record so far, oldest first (at most {@link Builder#maxHistory(int)}; the oldest are dropped). */
+    /**
+     * Every record so far, oldest first.
+     *
+     * @return an unmodifiable copy of at most {@link Builder#maxHistory(int)} records (the oldest are dropped)
+     */
     public synchronized List<RationalStats> history() {
         return List.copyOf(history);
     }
 
-    /** The latest record of every rational, by {@link RationalSite#name()}. */
+    /**
+     * The latest record of every rational.
+     *
+     * @return an unmodifiable copy, by {@link RationalSite#name()}, in the order the rationals were first seen
+     */
     public synchronized Map<String, RationalStats> latest() {
         return Collections.unmodifiableMap(new LinkedHashMap<>(latest));
     }
 
-    /** The records of one rational, oldest first. */
+    /**
+     * The records of one rational, oldest first.
+     *
+     * @param rational the rational's {@link RationalSite#name()}
+     * @return its records still in the history; empty for an unknown name
+     */
     public synchronized List<RationalStats> history(String rational) {
         return history.stream().filter(s -> s.name().equals(rational)).toList();
     }
 
-    /** The smallest and largest input seen so far by {@code rational} ({min, max}), or null if none. */
+    /**
+     * The smallest and largest input seen so far by one rational.
+     *
+     * @param rational the rational's {@link RationalSite#name()}
+     * @return a new array {min, max}, or null if no input of it was observed
+     */
     public synchronized double[] inputRange(String rational) {
         Track t = tracks.get(rational);
         return t == null || t.seen == 0 ? null : new double[]{t.min, t.max};
     }
 
-    /** A uniform sample of the inputs seen so far by {@code rational} (empty if none). */
+    /**
+     * A uniform sample of the inputs seen so far by one rational (for plots).
+     *
+     * @param rational the rational's {@link RationalSite#name()}
+     * @return a copy of at most {@link Builder#sampleSize(int)} values; empty if none was observed
+     */
     public synchronized double[] inputSample(String rational) {
         Track t = tracks.get(rational);
         return t == null || t.sample == null ? new double[0] : java.util.Arrays.copyOf(t.sample, t.sampled);
@@ -395,7 +423,13 @@ public final class RationalMonitor extends BaseTrainingListener {
         private Builder() {
         }
 
-        /** Statistics every {@code n} iterations (default 10). */
+        /**
+         * How often statistics are taken.
+         *
+         * @param n every n iterations, ≥ 1; default 10
+         * @return this builder
+         * @throws IllegalArgumentException if {@code n} &lt; 1
+         */
         public Builder frequency(int n) {
             if (n < 1) {
                 throw new IllegalArgumentException("frequency must be in [1, " + Integer.MAX_VALUE + "], got " + n);
@@ -404,7 +438,13 @@ public final class RationalMonitor extends BaseTrainingListener {
             return this;
         }
 
-        /** Version N: warn when min |Q| over the inputs falls below this (default 0.05). */
+        /**
+         * Version N only: warn when min |Q| over the inputs falls below this.
+         *
+         * @param threshold finite, ≥ 0; default 0.05
+         * @return this builder
+         * @throws IllegalArgumentException if {@code threshold} is negative, infinite or NaN
+         */
         public Builder poleThreshold(double threshold) {
             if (!(threshold >= 0) || Double.isInfinite(threshold)) {
                 throw new IllegalArgumentException("pole threshold must be finite and in [0, ∞), got " + threshold);
@@ -413,13 +453,25 @@ public final class RationalMonitor extends BaseTrainingListener {
             return this;
         }
 
-        /** Whether NaN/Inf in a rational's output or coefficient gradient stops training (default true). */
+        /**
+         * Whether NaN/Inf in a rational's output or coefficient gradient stops training with a
+         * {@link RationalDivergenceException}.
+         *
+         * @param stop true to stop; default true
+         * @return this builder
+         */
         public Builder stopOnNonFinite(boolean stop) {
             stopOnNonFinite = stop;
             return this;
         }
 
-        /** Inputs kept per rational for plots (default 4096). */
+        /**
+         * Inputs kept per rational for plots ({@link RationalMonitor#inputSample(String)}).
+         *
+         * @param n sample size ≥ 1; default 4096
+         * @return this builder
+         * @throws IllegalArgumentException if {@code n} &lt; 1
+         */
         public Builder sampleSize(int n) {
             if (n < 1) {
                 throw new IllegalArgumentException("sample size must be in [1, " + Integer.MAX_VALUE + "], got " + n);
@@ -428,7 +480,13 @@ public final class RationalMonitor extends BaseTrainingListener {
             return this;
         }
 
-        /** At most this many input values examined per rational and report; larger inputs are strided (default 2^20). */
+        /**
+         * At most this many input values examined per rational and report; larger inputs are strided.
+         *
+         * @param n element count ≥ 1; default 2^20
+         * @return this builder
+         * @throws IllegalArgumentException if {@code n} &lt; 1
+         */
         public Builder maxElements(long n) {
             if (n < 1) {
                 throw new IllegalArgumentException("max elements must be in [1, " + Long.MAX_VALUE + "], got " + n);
@@ -437,7 +495,13 @@ public final class RationalMonitor extends BaseTrainingListener {
             return this;
         }
 
-        /** Records kept (default 100,000; the oldest are dropped). */
+        /**
+         * Records kept; beyond it the oldest are dropped.
+         *
+         * @param n record count ≥ 1; default 100,000
+         * @return this builder
+         * @throws IllegalArgumentException if {@code n} &lt; 1
+         */
         public Builder maxHistory(int n) {
             if (n < 1) {
                 throw new IllegalArgumentException("max history must be in [1, " + Integer.MAX_VALUE + "], got " + n);
@@ -446,12 +510,22 @@ public final class RationalMonitor extends BaseTrainingListener {
             return this;
         }
 
-        /** Whether every record is logged at INFO (default true; pole warnings are always logged at WARN). */
+        /**
+         * Whether every record is logged at INFO (pole warnings are always logged at WARN).
+         *
+         * @param enabled true to log; default true
+         * @return this builder
+         */
         public Builder log(boolean enabled) {
             log = enabled;
             return this;
         }
 
+        /**
+         * Builds the monitor; attach it with {@code network.addListeners(monitor)}.
+         *
+         * @return a new monitor with no records
+         */
         public RationalMonitor build() {
             return new RationalMonitor(this);
         }

@@ -44,7 +44,14 @@ public final class RationalSite {
 
     /** The layer type that holds the rational. */
     public enum Kind {
-        ACTIVATION_LAYER, DENSE, VERTEX, TRANSFORMER_BLOCK
+        /** A {@link RationalActivationLayer}: the rational acts on the layer's input. */
+        ACTIVATION_LAYER,
+        /** A {@link RationalDense}: the rational acts on the pre-activation x W + b. */
+        DENSE,
+        /** A {@link RationalVertex}: the rational acts on the vertex's input. */
+        VERTEX,
+        /** A {@link RationalTransformerBlock}: the rational acts on values internal to the block. */
+        TRANSFORMER_BLOCK
     }
 
     private final String layerName;
@@ -78,7 +85,11 @@ public final class RationalSite {
 
     /**
      * Every rational of a network, in layer (MultiLayerNetwork) or topological (ComputationGraph) order.
+     * Layers wrapped in {@code FrozenLayerWithBackprop} are included.
      *
+     * @param net an initialised MultiLayerNetwork or ComputationGraph
+     * @return one site per rational (a transformer block contributes one per slot); empty if there is none
+     * @throws NullPointerException if {@code net} is null
      * @throws IllegalArgumentException for a model that is neither
      */
     public static List<RationalSite> find(Model net) {
@@ -140,50 +151,93 @@ public final class RationalSite {
         }
     }
 
-    /** The layer's (or vertex's) name. */
+    /**
+     * The name of the layer or vertex holding the rational.
+     *
+     * @return the configured name, or DL4J's default {@code layer<i>} in a MultiLayerNetwork
+     */
     public String layerName() {
         return layerName;
     }
 
-    /** A name for this rational: the layer name, or {@code layer/slot} when the layer holds several. */
+    /**
+     * A name for this rational, used in reports, plots and {@link RationalDivergenceException}.
+     *
+     * @return the layer name, or {@code layer/slot} when the layer holds several rationals
+     */
     public String name() {
         return multiple ? layerName + "/" + slot.name() : layerName;
     }
 
-    /** Index in a MultiLayerNetwork; -1 in a ComputationGraph. */
+    /**
+     * The layer's position.
+     *
+     * @return the index in a MultiLayerNetwork; -1 in a ComputationGraph
+     */
     public int index() {
         return index;
     }
 
-    /** The layer or vertex configuration. */
+    /**
+     * The layer or vertex configuration.
+     *
+     * @return the configuration (unwrapped from {@code FrozenLayerWithBackprop}); not to be modified
+     */
     public RationalLayer layer() {
         return layer;
     }
 
+    /**
+     * The rational's slot in its layer.
+     *
+     * @return parameter keys, version, type and coefficient-set count
+     */
     public RationalSlot slot() {
         return slot;
     }
 
+    /**
+     * The layer type holding the rational.
+     *
+     * @return the kind, which decides what {@link #rationalInput(INDArray)} computes
+     */
     public Kind kind() {
         return kind;
     }
 
-    /** The layer's live parameter arrays, by the keys of the layer (not prefixed by its name). */
+    /**
+     * The layer's live parameter arrays.
+     *
+     * @return the arrays by the layer's own keys (not prefixed by its name); live views, changed by training
+     */
     public Map<String, INDArray> params() {
         return params;
     }
 
-    /** The numerator coefficients [S, m+1] (live view). */
+    /**
+     * The numerator coefficients.
+     *
+     * @return [S, m+1] (live view)
+     */
     public INDArray numerator() {
         return params.get(slot.numeratorKey());
     }
 
-    /** The denominator coefficients [S, n] (live view). */
+    /**
+     * The stored denominator coefficients.
+     *
+     * @return [S, d] with d = n, or n + 1 for version C (live view)
+     */
     public INDArray denominator() {
         return params.get(slot.denominatorKey());
     }
 
-    /** The current function of coefficient set {@code set}. */
+    /**
+     * The current function of one coefficient set.
+     *
+     * @param set index in [0, S)
+     * @return an immutable snapshot of that set's coefficients
+     */
     public RationalFunction function(int set) {
         return slot.function(params, set);
     }
@@ -192,6 +246,8 @@ public final class RationalSite {
      * The spec of the rational: the layer's; for the transformer block's feed-forward rationals the block's spec
      * (KAT's R1 and R2 with the initial functions the block gives them, identity and GELU), for its attention
      * rational null.
+     *
+     * @return the layer's spec (for the transformer block: its FFN spec), or null for the block's attention rational
      */
     public RationalSpec spec() {
         if (layer instanceof RationalActivationLayer) {
@@ -220,7 +276,11 @@ public final class RationalSite {
         return null;
     }
 
-    /** The function every coefficient set started from, where the configuration tells it; else null. */
+    /**
+     * The function every coefficient set started from.
+     *
+     * @return the spec's initial function, the block's attention initialisation, or null where unknown
+     */
     public RationalFunction initialFunction() {
         RationalSpec s = spec();
         if (s != null) {
@@ -232,7 +292,11 @@ public final class RationalSite {
         return null;
     }
 
-    /** The fit interval of the initial function ([lower, upper]), or null where unknown. */
+    /**
+     * The fit interval of the initial function.
+     *
+     * @return a new array {lower, upper}, or null where unknown
+     */
     public double[] fitInterval() {
         RationalSpec s = spec();
         if (s != null) {
@@ -247,17 +311,27 @@ public final class RationalSite {
     /**
      * Whether the rational's input can be computed from the layer's input ({@link #rationalInputs}): always, except
      * for a transformer block found without its runtime layer.
+     *
+     * @return false for a transformer block found without its runtime layer, true otherwise
      */
     public boolean inputObservable() {
         return kind != Kind.TRANSFORMER_BLOCK || runtime != null;
     }
 
-    /** Name of the graph vertex whose output is this rational's layer input (ComputationGraph), else null. */
+    /**
+     * Where the layer's input comes from in a ComputationGraph.
+     *
+     * @return the name of the vertex (or network input) whose output feeds the layer; null in a MultiLayerNetwork
+     */
     public String inputVertex() {
         return inputName;
     }
 
-    /** The preprocessor DL4J applies to the layer's input, or null. */
+    /**
+     * The preprocessor DL4J applies to the layer's input.
+     *
+     * @return the preprocessor, or null if there is none
+     */
     public InputPreProcessor preProcessor() {
         return preProcessor;
     }
@@ -266,6 +340,9 @@ public final class RationalSite {
      * The values this rational is applied to, given the layer's input (after its preprocessor):
      * {@code rationalInputs(layerInput).get(slot().name())}.
      *
+     * @param layerInput the layer's input, [mb, nIn] or (RNN) [mb, nIn, T] / [mb, T, nIn]
+     * @return the rational's input: {@code layerInput} itself, or a new array [mb, nOut] (RNN: [mb, nOut, T] or
+     *         [mb, T, nOut]) for {@link RationalDense}, or the block's intermediate value for a transformer block
      * @throws IllegalStateException if {@link #inputObservable()} is false
      */
     public INDArray rationalInput(INDArray layerInput) {
@@ -280,6 +357,8 @@ public final class RationalSite {
      * {@link RationalTransformerBlockImpl#rationalInputs(INDArray)} (with the layer's current mask and the dropout
      * multipliers of its last forward pass: during training, what the rationals saw in that pass).
      *
+     * @param layerInput the layer's input after its preprocessor, in the layer's input layout
+     * @return the rationals' inputs by slot name (one entry, or the block's three rationals)
      * @throws IllegalStateException if {@link #inputObservable()} is false
      */
     public Map<String, INDArray> rationalInputs(INDArray layerInput) {
@@ -320,6 +399,9 @@ public final class RationalSite {
     /**
      * Whether the channel axis of the rational's input is the last one (NWC/NHWC layouts), which decides which
      * coefficient set each element uses under CHANNEL/GROUP sharing.
+     *
+     * @param rank rank of the rational's input (2, 3 or 4)
+     * @return true for NWC inputs of rank 3 and NHWC inputs of rank 4 where the layer is configured so
      */
     public boolean channelsLast(int rank) {
         if (layer instanceof RationalActivationLayer) {

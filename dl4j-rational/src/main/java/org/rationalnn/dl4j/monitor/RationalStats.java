@@ -35,12 +35,22 @@ public record RationalStats(int iteration, int epoch, String name, RationalVersi
                             double denominatorNorm, double numeratorChange, double denominatorChange,
                             double changeSinceStart, boolean poleWarning) {
 
-    /** Whether the input statistics were observed (false when the iteration gave no inputs for the rational). */
+    /**
+     * Whether the input statistics were observed.
+     *
+     * @return true when at least one input value was examined; false when the iteration gave no inputs for the
+     *         rational
+     */
     public boolean inputObserved() {
         return elements > 0;
     }
 
-    /** One log line. */
+    /**
+     * One log line with every statistic.
+     *
+     * @return the iteration, the rational, its input range and min |Q| (when observed), coefficient norms and
+     *         changes, and a pole warning where one was raised
+     */
     public String summary() {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "iteration %d: rational '%s' (%s, %d set%s)",
                 iteration, name, version, sets, sets == 1 ? "" : "s"));

@@ -59,6 +59,19 @@ public final class PauLayers {
      */
     public record Layer(String name, RationalVersion version, int m, int n, double[][] numerator,
                         double[][] denominator) {
+        /**
+         * Creates a layer; the arrays are copied.
+         *
+         * @param name        the rational's name
+         * @param version     denominator form
+         * @param m           numerator degree in [0, 16]
+         * @param n           denominator degree
+         * @param numerator   [S][m+1], S ≥ 1
+         * @param denominator [S][denominator length]
+         * @throws NullPointerException     if the name, the version or an array is null
+         * @throws IllegalArgumentException if a degree is out of range, the set counts differ or are 0, or a set has
+         *                                  the wrong number of coefficients
+         */
         public Layer {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(version, "version");
@@ -80,12 +93,23 @@ public final class PauLayers {
             }
         }
 
-        /** Number of coefficient sets. */
+        /**
+         * Number of coefficient sets.
+         *
+         * @return S ≥ 1
+         */
         public int sets() {
             return numerator.length;
         }
 
-        /** The function of coefficient set {@code set}. */
+        /**
+         * The function of one coefficient set.
+         *
+         * @param set index in [0, S)
+         * @return a new function of that set's coefficients
+         * @throws ArrayIndexOutOfBoundsException if {@code set} is outside [0, S)
+         * @throws IllegalArgumentException if a coefficient is not finite
+         */
         public RationalFunction function(int set) {
             return new RationalFunction(version, numerator[set], denominator[set]);
         }
@@ -93,16 +117,29 @@ public final class PauLayers {
         /**
          * A spec with the coefficients of set 0, LAYER sharing (PAU's modules); a layer with several sets must be
          * loaded with {@link PauLayers#apply(Model)} into a network built with CHANNEL/GROUP sharing.
+         *
+         * @return a validated spec with set 0's coefficients
+         * @throws IllegalArgumentException if a coefficient is not finite
          */
         public RationalSpec spec() {
             return RationalSpec.builder().coefficients(function(0)).sharing(Sharing.LAYER).build();
         }
 
+        /**
+         * The numerator coefficients.
+         *
+         * @return a deep copy, [S][m+1]
+         */
         @Override
         public double[][] numerator() {
             return Arrays.stream(numerator).map(double[]::clone).toArray(double[][]::new);
         }
 
+        /**
+         * The stored denominator coefficients.
+         *
+         * @return a deep copy, [S][denominator length]
+         */
         @Override
         public double[][] denominator() {
             return Arrays.stream(denominator).map(double[]::clone).toArray(double[][]::new);
@@ -132,7 +169,13 @@ public final class PauLayers {
         this.layers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(layers));
     }
 
-    /** A collection of these layers (by name, in order). */
+    /**
+     * A collection of these layers.
+     *
+     * @param layers the layers, kept by name in list order
+     * @return the collection
+     * @throws IllegalArgumentException if two layers have the same name
+     */
     public static PauLayers of(List<Layer> layers) {
         Map<String, Layer> m = new LinkedHashMap<>();
         for (Layer l : layers) {
@@ -143,12 +186,22 @@ public final class PauLayers {
         return new PauLayers(m);
     }
 
-    /** The layers by name. */
+    /**
+     * The layers by name.
+     *
+     * @return an unmodifiable map in file (or list) order
+     */
     public Map<String, Layer> layers() {
         return layers;
     }
 
-    /** The layer of this name. @throws IllegalArgumentException if absent, listing the names present */
+    /**
+     * The layer of this name.
+     *
+     * @param name the rational's name
+     * @return the layer
+     * @throws IllegalArgumentException if absent, listing the names present
+     */
     public Layer get(String name) {
         Layer l = layers.get(name);
         if (l == null) {
@@ -157,7 +210,13 @@ public final class PauLayers {
         return l;
     }
 
-    /** Reads the JSON file. @throws IOException naming the file on read or parse errors */
+    /**
+     * Reads the JSON file (UTF-8, the layout described on the class).
+     *
+     * @param file the file
+     * @return the layers in file order
+     * @throws IOException naming the file on read or parse errors, including invalid layers
+     */
     public static PauLayers read(Path file) throws IOException {
         try {
             return parse(Files.readString(file, StandardCharsets.UTF_8));
@@ -169,7 +228,9 @@ public final class PauLayers {
     /**
      * Parses the JSON layout described on the class.
      *
-     * @throws IOException              for malformed JSON
+     * @param json the JSON text
+     * @return the layers in text order
+     * @throws IOException              for malformed JSON or a top level that is not an object
      * @throws IllegalArgumentException for missing fields, unknown versions or wrongly sized lists
      */
     public static PauLayers parse(String json) throws IOException {
@@ -216,7 +277,11 @@ public final class PauLayers {
         return new double[][]{PauTable.doubles(node, where)};
     }
 
-    /** The JSON layout described on the class (one set: flat lists; several: lists of lists). */
+    /**
+     * The layers as JSON in the layout described on the class.
+     *
+     * @return pretty-printed JSON (one set: flat lists; several: lists of lists), doubles written exactly
+     */
     public String toJson() {
         ObjectNode root = JSON.createObjectNode();
         for (Layer l : layers.values()) {
@@ -248,7 +313,12 @@ public final class PauLayers {
         }
     }
 
-    /** Writes {@link #toJson()} to a file. */
+    /**
+     * Writes {@link #toJson()} to a file (UTF-8), replacing it if it exists.
+     *
+     * @param file the destination
+     * @throws IOException if the file cannot be written
+     */
     public void write(Path file) throws IOException {
         Files.writeString(file, toJson(), StandardCharsets.UTF_8);
     }
@@ -256,6 +326,10 @@ public final class PauLayers {
     /**
      * Every rational of a DL4J network with its current coefficients, named by {@link RationalSite#name()} (the
      * layer name, or {@code layer/slot} for layers holding several rationals).
+     *
+     * @param network an initialised MultiLayerNetwork or ComputationGraph
+     * @return one layer per rational, coefficients in double precision; empty if the network has none
+     * @throws IllegalArgumentException if the model is neither a MultiLayerNetwork nor a ComputationGraph
      */
     public static PauLayers of(Model network) {
         Map<String, Layer> out = new LinkedHashMap<>();
@@ -272,6 +346,7 @@ public final class PauLayers {
      * Loads these coefficients into the rationals of {@code network} with the same names (see {@link #of(Model)}).
      * A layer with one set fills every coefficient set of the DL4J rational.
      *
+     * @param network an initialised MultiLayerNetwork or ComputationGraph; its parameters are changed in place
      * @return the names of the rationals that were set
      * @throws IllegalArgumentException if a layer's version, type or set count does not match the network's rational
      *                                  of that name, or a name is not in the network

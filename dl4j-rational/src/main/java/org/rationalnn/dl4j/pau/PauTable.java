@@ -67,6 +67,20 @@ public final class PauTable {
      */
     public record Entry(RationalVersion version, int m, int n, String name, double[] numerator,
                         double[] denominator, double lower, double upper) {
+        /**
+         * Creates an entry; the arrays are copied.
+         *
+         * @param version     denominator form
+         * @param m           numerator degree in [0, 16]
+         * @param n           denominator degree
+         * @param name        function or layer name
+         * @param numerator   a_0..a_m, m + 1 values
+         * @param denominator {@link RationalVersion#denominatorLength(int)} values
+         * @param lower       lower end of the fit interval, or NaN
+         * @param upper       upper end of the fit interval, or NaN
+         * @throws NullPointerException     if the version, the name or an array is null
+         * @throws IllegalArgumentException if an array length does not match the type, or a degree is out of range
+         */
         public Entry {
             Objects.requireNonNull(version, "version");
             Objects.requireNonNull(name, "name");
@@ -85,17 +99,32 @@ public final class PauTable {
             RationalSpec.checkDegrees(version, m, n);
         }
 
+        /**
+         * The numerator coefficients.
+         *
+         * @return a copy of a_0..a_m
+         */
         @Override
         public double[] numerator() {
             return numerator.clone();
         }
 
+        /**
+         * The stored denominator coefficients.
+         *
+         * @return a copy, in PAU's order (b_1..b_n, or b_0..b_n for version C)
+         */
         @Override
         public double[] denominator() {
             return denominator.clone();
         }
 
-        /** The rational function of this entry. */
+        /**
+         * The rational function of this entry.
+         *
+         * @return a new function of this entry's version and coefficients
+         * @throws IllegalArgumentException if a coefficient is not finite
+         */
         public RationalFunction function() {
             return new RationalFunction(version, numerator, denominator);
         }
@@ -103,6 +132,9 @@ public final class PauTable {
         /**
          * A spec with these explicit coefficients (and the fit interval as the spec's, when the entry has one), to
          * refine with {@code toBuilder()} (sharing, noise).
+         *
+         * @return a validated spec initialised with exactly this entry's coefficients
+         * @throws IllegalArgumentException if a coefficient is not finite or the interval is too wide
          */
         public RationalSpec spec() {
             RationalSpec.Builder b = RationalSpec.builder().coefficients(function());
@@ -137,17 +169,36 @@ public final class PauTable {
         this.entries = List.copyOf(entries);
     }
 
-    /** A table of these entries. */
+    /**
+     * A table of these entries.
+     *
+     * @param entries the entries, copied, in the order {@link #toJson()} writes them
+     * @return the table
+     * @throws NullPointerException if the list or an entry is null
+     */
     public static PauTable of(List<Entry> entries) {
         return new PauTable(entries);
     }
 
-    /** PAU's top-level key for a version and type: {@code Rational_version_B5/4}. */
+    /**
+     * PAU's top-level key for a version and type.
+     *
+     * @param version denominator form
+     * @param m numerator degree
+     * @param n denominator degree
+     * @return e.g. {@code Rational_version_B5/4}
+     */
     public static String key(RationalVersion version, int m, int n) {
         return "Rational_version_" + version + m + "/" + n;
     }
 
-    /** Reads a table from a file. @throws IOException naming the file on read or parse errors */
+    /**
+     * Reads a table from a file (UTF-8 JSON in PAU's layout).
+     *
+     * @param file the JSON file
+     * @return the table, entries in file order
+     * @throws IOException naming the file on read or parse errors, including invalid entries
+     */
     public static PauTable read(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             return read(in);
@@ -156,15 +207,25 @@ public final class PauTable {
         }
     }
 
-    /** Reads a table from a stream (UTF-8 JSON). */
+    /**
+     * Reads a table from a stream (UTF-8 JSON); the stream is read to its end, not closed.
+     *
+     * @param in the stream
+     * @return the table, entries in stream order
+     * @throws IOException on read errors or malformed JSON
+     * @throws IllegalArgumentException for entries with missing or wrongly sized coefficient lists
+     */
     public static PauTable read(InputStream in) throws IOException {
         return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     }
 
     /**
-     * Parses a table.
+     * Parses a table. Top-level keys that are not {@code Rational_version_<V><m>/<n>} are skipped (logged at
+     * DEBUG).
      *
-     * @throws IOException              for malformed JSON
+     * @param json the JSON text
+     * @return the table, entries in text order
+     * @throws IOException              for malformed JSON or a top level that is not an object
      * @throws IllegalArgumentException for entries with missing or wrongly sized coefficient lists
      */
     public static PauTable parse(String json) throws IOException {
@@ -213,12 +274,24 @@ public final class PauTable {
         return node != null && node.isNumber() ? node.asDouble() : Double.NaN;
     }
 
-    /** Every entry, in file order. */
+    /**
+     * Every entry.
+     *
+     * @return an unmodifiable list, in file order
+     */
     public List<Entry> entries() {
         return entries;
     }
 
-    /** The entry for a version, type and function name, if present. */
+    /**
+     * Looks up an entry.
+     *
+     * @param version denominator form
+     * @param m numerator degree
+     * @param n denominator degree
+     * @param name function name (e.g. {@code leaky_relu})
+     * @return the first matching entry, or empty
+     */
     public Optional<Entry> find(RationalVersion version, int m, int n, String name) {
         return entries.stream().filter(e -> e.version == version && e.m == m && e.n == n && e.name.equals(name))
                 .findFirst();
@@ -227,6 +300,11 @@ public final class PauTable {
     /**
      * The entry for a version, type and function name.
      *
+     * @param version denominator form
+     * @param m numerator degree
+     * @param n denominator degree
+     * @param name function name
+     * @return the first matching entry
      * @throws IllegalArgumentException if absent, listing what the table holds for that version and type
      */
     public Entry get(RationalVersion version, int m, int n, String name) {
@@ -236,7 +314,16 @@ public final class PauTable {
                 .collect(Collectors.toList()) + " there"));
     }
 
-    /** The spec of an entry (see {@link Entry#spec()}). */
+    /**
+     * The spec of an entry (see {@link Entry#spec()}).
+     *
+     * @param version denominator form
+     * @param m numerator degree
+     * @param n denominator degree
+     * @param name function name
+     * @return a spec with that entry's coefficients
+     * @throws IllegalArgumentException if the entry is absent
+     */
     public RationalSpec spec(RationalVersion version, int m, int n, String name) {
         return get(version, m, n, name).spec();
     }
@@ -244,6 +331,10 @@ public final class PauTable {
     /**
      * A table of a network's current rationals (one entry per rational and coefficient set; names as described on
      * the class), with the fit interval of each layer's spec as {@code lb}/{@code ub}.
+     *
+     * @param network an initialised MultiLayerNetwork or ComputationGraph
+     * @return the table; empty if the network has no rationals
+     * @throws IllegalArgumentException if the model is neither a MultiLayerNetwork nor a ComputationGraph
      */
     public static PauTable of(Model network) {
         List<Entry> out = new ArrayList<>();
@@ -260,7 +351,11 @@ public final class PauTable {
         return new PauTable(out);
     }
 
-    /** The table as JSON in PAU's layout (pretty-printed; doubles written exactly). */
+    /**
+     * The table as JSON in PAU's layout.
+     *
+     * @return pretty-printed JSON, doubles written exactly (they read back bit for bit)
+     */
     public String toJson() {
         ObjectNode root = JSON.createObjectNode();
         for (Entry e : entries) {
@@ -289,7 +384,12 @@ public final class PauTable {
         }
     }
 
-    /** Writes {@link #toJson()} to a file. */
+    /**
+     * Writes {@link #toJson()} to a file (UTF-8), replacing it if it exists.
+     *
+     * @param file the destination
+     * @throws IOException if the file cannot be written
+     */
     public void write(Path file) throws IOException {
         Files.writeString(file, toJson(), StandardCharsets.UTF_8);
     }

@@ -43,7 +43,11 @@ public final class FitResult {
         this.upper = upper;
     }
 
-    /** The fitted rational function (immutable). */
+    /**
+     * The fitted rational function.
+     *
+     * @return the function (immutable), of the version and type that were fitted
+     */
     public RationalFunction function() {
         return function;
     }
@@ -53,6 +57,8 @@ public final class FitResult {
      * least 4001 uniformly spaced points, the fit nodes, and every grid-local maximum of the error refined by a
      * golden-section search inside its grid cell, so it is the supremum to within rounding for any error
      * curve whose local maxima are resolved by the grid.
+     *
+     * @return the uniform error, ≥ 0
      */
     public double uniformError() {
         return uniformError;
@@ -61,17 +67,27 @@ public final class FitResult {
     /**
      * The root-mean-square error sqrt(mean (R(x) - f(x))^2) over the uniform grid of the interval (an
      * approximation of the L2 error divided by the square root of the interval length).
+     *
+     * @return the RMS error, ≥ 0 and ≤ {@link #uniformError()}
      */
     public double rmsError() {
         return rmsError;
     }
 
-    /** Lower end of the fit interval. */
+    /**
+     * Lower end of the fit interval.
+     *
+     * @return the lower bound
+     */
     public double lower() {
         return lower;
     }
 
-    /** Upper end of the fit interval. */
+    /**
+     * Upper end of the fit interval.
+     *
+     * @return the upper bound, &gt; {@link #lower()}
+     */
     public double upper() {
         return upper;
     }

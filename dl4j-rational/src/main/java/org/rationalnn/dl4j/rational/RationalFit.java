@@ -197,6 +197,27 @@ public final class RationalFit {
         return ErrorScan.of(x -> r.value(x) - f.applyAsDouble(x), lo, hi, new double[0]).max;
     }
 
+    /**
+     * Whether a rational function keeps the fitter's kink margin on [lo, hi], i.e. lies in differentiable territory
+     * of its coefficients in the sense every fit result satisfies (docs/fitting.md): version A: every
+     * |b_k| ≥ δ_k = max(10⁻³·s^-k, h_k) with s = max(|lo|, |hi|); versions B, C, D: a reference step h_p of some
+     * denominator coefficient flips the sign of the inner sum T at no more than 10⁻³ of 4001 uniformly spaced
+     * points of the interval; version N (no |·|): always true. Useful to judge coefficients that did not come from
+     * this fitter (a table, an older release, a trained layer).
+     *
+     * @param r  the function (any version, any type)
+     * @param lo lower end of the interval
+     * @param hi upper end of the interval
+     * @return whether the margin holds
+     * @throws IllegalArgumentException for an invalid interval
+     * @throws NullPointerException     if r is null
+     */
+    public static boolean keepsKinkMargin(RationalFunction r, double lo, double hi) {
+        Objects.requireNonNull(r, "rational function");
+        RationalSpec.checkInterval(lo, hi);
+        return KinkMargin.holds(r, lo, hi);
+    }
+
     // ------------------------------------------------------------------------------------------------------
     // The fit
 

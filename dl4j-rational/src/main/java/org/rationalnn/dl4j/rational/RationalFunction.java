@@ -17,6 +17,16 @@ public final class RationalFunction {
     private final double[] numerator;
     private final double[] denominator;
 
+    /**
+     * Creates a function; the degrees follow from the array lengths.
+     *
+     * @param version the denominator form
+     * @param numerator a_0..a_m, copied; m in [0, 16]
+     * @param denominator the stored denominator coefficients, copied: b_1..b_n (n in [1, 16]), or b_0..b_n for
+     *                    version C (n in [0, 16])
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if a degree is out of range or a coefficient is not finite
+     */
     public RationalFunction(RationalVersion version, double[] numerator, double[] denominator) {
         this.version = Objects.requireNonNull(version, "version");
         Objects.requireNonNull(numerator, "numerator");
@@ -28,11 +38,20 @@ public final class RationalFunction {
         this.denominator = denominator.clone();
     }
 
+    /**
+     * The denominator form.
+     *
+     * @return the version
+     */
     public RationalVersion version() {
         return version;
     }
 
-    /** Numerator degree m. */
+    /**
+     * Numerator degree m.
+     *
+     * @return m, the numerator array length − 1
+     */
     public int numeratorDegree() {
         return numerator.length - 1;
     }
@@ -40,41 +59,77 @@ public final class RationalFunction {
     /**
      * Denominator degree n of the type (m, n): the number of denominator coefficients for A, B, D, N, one less for
      * C (whose coefficients are b_0..b_n).
+     *
+     * @return n
      */
     public int denominatorDegree() {
         return version.denominatorDegree(denominator.length);
     }
 
-    /** a_0..a_m (a copy). */
+    /**
+     * The numerator coefficients.
+     *
+     * @return a copy of a_0..a_m (ascending powers)
+     */
     public double[] numerator() {
         return numerator.clone();
     }
 
-    /** Denominator coefficients (a copy). */
+    /**
+     * The stored denominator coefficients.
+     *
+     * @return a copy of b_1..b_n (b_0..b_n for version C)
+     */
     public double[] denominator() {
         return denominator.clone();
     }
 
-    /** R(x). */
+    /**
+     * Evaluates the function.
+     *
+     * @param x the input
+     * @return R(x) = P(x)/Q(x)
+     */
     public double value(double x) {
         return value(version, numerator, 0, numerator.length, denominator, 0, denominator.length, x);
     }
 
-    /** dR/dx. */
+    /**
+     * The derivative with respect to the input, (P'Q − P Q')/Q² (subgradient {@link RationalVersion#sign(double)}
+     * at the kinks of |.|).
+     *
+     * @param x the input
+     * @return dR/dx at x
+     */
     public double derivative(double x) {
         return derivative(version, numerator, 0, numerator.length, denominator, 0, denominator.length, x);
     }
 
     /**
      * Gradients of R at x with respect to every coefficient: writes dR/da_i into {@code dNum} (length m+1)
-     * and dR/db_j into {@code dDen} (length n); returns dR/dx.
+     * and dR/db_j into {@code dDen}.
+     *
+     * @param x the input
+     * @param dNum destination for dR/da_0..dR/da_m, length ≥ m + 1
+     * @param dDen destination for dR/db of each stored denominator coefficient, length ≥
+     *             {@link RationalVersion#denominatorLength(int)}
+     * @return dR/dx at x
+     * @throws ArrayIndexOutOfBoundsException if a destination is too short
      */
     public double gradients(double x, double[] dNum, double[] dDen) {
         return gradients(version, numerator, 0, numerator.length, denominator, 0, denominator.length, x,
                 dNum, 0, dDen, 0);
     }
 
-    /** P(x) by Horner's rule over a[off .. off+len-1]. */
+    /**
+     * P(x) by Horner's rule over the coefficients a[off .. off+len-1] (ascending powers).
+     *
+     * @param a array holding the numerator coefficients
+     * @param off index of a_0 in {@code a}
+     * @param len number of coefficients, m + 1
+     * @param x the input
+     * @return P(x)
+     */
     public static double numeratorValue(double[] a, int off, int len, double x) {
         double p = 0;
         for (int i = len - 1; i >= 0; i--) {
@@ -83,7 +138,15 @@ public final class RationalFunction {
         return p;
     }
 
-    /** P'(x). */
+    /**
+     * P'(x) by Horner's rule.
+     *
+     * @param a array holding the numerator coefficients
+     * @param off index of a_0 in {@code a}
+     * @param len number of coefficients, m + 1
+     * @param x the input
+     * @return dP/dx at x
+     */
     public static double numeratorDx(double[] a, int off, int len, double x) {
         double p = 0;
         for (int i = len - 1; i >= 1; i--) {
@@ -92,13 +155,37 @@ public final class RationalFunction {
         return p;
     }
 
-    /** R(x) for raw coefficient arrays (the reference formula). */
+    /**
+     * R(x) for raw coefficient arrays (the reference formula; not validated, for use in loops).
+     *
+     * @param v the denominator form
+     * @param a array holding the numerator coefficients
+     * @param aOff index of a_0 in {@code a}
+     * @param aLen number of numerator coefficients, m + 1
+     * @param b array holding the stored denominator coefficients
+     * @param bOff index of the first stored denominator coefficient in {@code b}
+     * @param bLen number of stored denominator coefficients
+     * @param x the input
+     * @return P(x)/Q(x)
+     */
     public static double value(RationalVersion v, double[] a, int aOff, int aLen, double[] b, int bOff, int bLen,
                                double x) {
         return numeratorValue(a, aOff, aLen, x) / v.denominator(x, b, bOff, bLen);
     }
 
-    /** dR/dx for raw coefficient arrays. */
+    /**
+     * dR/dx for raw coefficient arrays (not validated).
+     *
+     * @param v the denominator form
+     * @param a array holding the numerator coefficients
+     * @param aOff index of a_0 in {@code a}
+     * @param aLen number of numerator coefficients, m + 1
+     * @param b array holding the stored denominator coefficients
+     * @param bOff index of the first stored denominator coefficient in {@code b}
+     * @param bLen number of stored denominator coefficients
+     * @param x the input
+     * @return (P'Q − P Q')/Q² at x
+     */
     public static double derivative(RationalVersion v, double[] a, int aOff, int aLen, double[] b, int bOff,
                                     int bLen, double x) {
         double p = numeratorValue(a, aOff, aLen, x);
@@ -108,7 +195,21 @@ public final class RationalFunction {
 
     /**
      * All gradients for raw coefficient arrays: dR/da_i written to {@code dA[dAOff + i]}, dR/db_j to
-     * {@code dB[dBOff + j]}; returns dR/dx.
+     * {@code dB[dBOff + j]} (not validated).
+     *
+     * @param v the denominator form
+     * @param a array holding the numerator coefficients
+     * @param aOff index of a_0 in {@code a}
+     * @param aLen number of numerator coefficients, m + 1
+     * @param b array holding the stored denominator coefficients
+     * @param bOff index of the first stored denominator coefficient in {@code b}
+     * @param bLen number of stored denominator coefficients
+     * @param x the input
+     * @param dA destination of dR/da_i = x^i/Q, {@code aLen} entries from {@code dAOff}
+     * @param dAOff index in {@code dA} of dR/da_0
+     * @param dB destination of dR/db_j = −P/Q² · dQ/db_j, {@code bLen} entries from {@code dBOff}
+     * @param dBOff index in {@code dB} of the first denominator gradient
+     * @return dR/dx at x
      */
     public static double gradients(RationalVersion v, double[] a, int aOff, int aLen, double[] b, int bOff, int bLen,
                                    double x, double[] dA, int dAOff, double[] dB, int dBOff) {

@@ -30,27 +30,44 @@ import java.util.Objects;
 public final class RationalSpec implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** Smallest numerator degree m (a constant numerator a_0). */
     public static final int MIN_NUMERATOR_DEGREE = 0;
+    /** Largest numerator degree m. */
     public static final int MAX_NUMERATOR_DEGREE = 16;
+    /** Smallest denominator degree n of versions A, B, D and N (version C also accepts 0: Q = 0.1 + |b_0|). */
     public static final int MIN_DENOMINATOR_DEGREE = 1;
+    /** Largest denominator degree n of every version. */
     public static final int MAX_DENOMINATOR_DEGREE = 16;
     /** Version of the persisted form of this class; written into every saved spec (see the class Javadoc). */
     public static final int FORMAT_VERSION = 2;
     /** Largest accepted |fit bound|. */
     public static final double MAX_FIT_BOUND = 1e4;
 
+    /** Format version this spec was written with; specs read from format 1 are upgraded to the current one. */
     private int formatVersion = FORMAT_VERSION;
+    /** Numerator degree m (m + 1 coefficients a_0..a_m); default 5. */
     private int numeratorDegree = 5;
+    /** Denominator degree n in PAU's sense (see the class Javadoc); default 4. */
     private int denominatorDegree = 4;
+    /** Denominator form; default {@link RationalVersion#B}. */
     private RationalVersion version = RationalVersion.B;
+    /** Function the initial coefficients are fitted to, null when explicit coefficients are given. */
     private TargetFunction initFunction = TargetFunction.LEAKY_RELU;
+    /** Parameter of {@link #initFunction}; NaN selects that function's default. */
     private double initParameter = Double.NaN;
+    /** Explicit initial numerator coefficients a_0..a_m, or null when fitted. */
     private double[] numeratorInit;
+    /** Explicit initial denominator coefficients (b_1..b_n, or b_0..b_n for version C), or null when fitted. */
     private double[] denominatorInit;
+    /** Lower end of the fit interval; default -3. */
     private double fitLower = -3.0;
+    /** Upper end of the fit interval; default 3. */
     private double fitUpper = 3.0;
+    /** How coefficient sets are shared across channels; default {@link Sharing#LAYER}. */
     private Sharing sharing = Sharing.LAYER;
+    /** Group count g for {@link Sharing#GROUP}; 1 for the other modes. */
     private int groups = 1;
+    /** Half-width s of version D's numerator noise U[1-s, 1+s]; default 0.1. */
     private double noise = 0.1;
 
     private RationalSpec() {
@@ -99,16 +116,29 @@ public final class RationalSpec implements Serializable {
         return s;
     }
 
-    /** The default spec: (5,4), version B, LeakyReLU init on [-3,3], LAYER sharing. */
+    /**
+     * The default spec.
+     *
+     * @return type (5,4), version B, LeakyReLU (slope 0.01) init on [-3,3], LAYER sharing, D-noise 0.1
+     */
     public static RationalSpec defaults() {
         return builder().build();
     }
 
+    /**
+     * A new builder.
+     *
+     * @return a builder holding the defaults listed on this class
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder pre-filled with this spec's values. */
+    /**
+     * A builder pre-filled with this spec's values; this spec is not changed by it.
+     *
+     * @return a builder whose {@link Builder#build()} returns a spec equal to this one until a setter is called
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.s = copy();
@@ -133,76 +163,152 @@ public final class RationalSpec implements Serializable {
         return c;
     }
 
-    /** Format version of the persisted form ({@link #FORMAT_VERSION} for specs built by this release). */
+    /**
+     * Format version of the persisted form.
+     *
+     * @return {@link #FORMAT_VERSION} for specs built or read by this release (format-1 specs are upgraded when read)
+     */
     public int getFormatVersion() {
         return formatVersion;
     }
 
+    /**
+     * Numerator degree m.
+     *
+     * @return m in [{@value #MIN_NUMERATOR_DEGREE}, {@value #MAX_NUMERATOR_DEGREE}]; default 5
+     */
     public int getNumeratorDegree() {
         return numeratorDegree;
     }
 
+    /**
+     * Denominator degree n, as PAU's tables count it (version C stores n + 1 coefficients).
+     *
+     * @return n in [1, {@value #MAX_DENOMINATOR_DEGREE}] ([0, {@value #MAX_DENOMINATOR_DEGREE}] for version C);
+     *         default 4
+     */
     public int getDenominatorDegree() {
         return denominatorDegree;
     }
 
+    /**
+     * Denominator form.
+     *
+     * @return the version; default {@link RationalVersion#B}
+     */
     public RationalVersion getVersion() {
         return version;
     }
 
-    /** The function the coefficients are fitted to, or null when explicit coefficients are given. */
+    /**
+     * The function the initial coefficients are fitted to.
+     *
+     * @return the target function (default {@link TargetFunction#LEAKY_RELU}), or null when explicit coefficients
+     *         are given
+     */
     public TargetFunction getInitFunction() {
         return initFunction;
     }
 
-    /** Parameter of the init function (NaN: its default). */
+    /**
+     * Parameter of the init function (e.g. LeakyReLU's slope, ELU's alpha).
+     *
+     * @return the parameter, or NaN for the function's own default ({@link TargetFunction#defaultParameter()})
+     */
     public double getInitParameter() {
         return initParameter;
     }
 
-    /** Explicit initial numerator coefficients (a copy), or null. */
+    /**
+     * Explicit initial numerator coefficients.
+     *
+     * @return a copy of a_0..a_m (length m + 1), or null when the coefficients are fitted
+     */
     public double[] getNumeratorInit() {
         return numeratorInit == null ? null : numeratorInit.clone();
     }
 
-    /** Explicit initial denominator coefficients (a copy), or null. */
+    /**
+     * Explicit initial denominator coefficients.
+     *
+     * @return a copy of b_1..b_n (b_0..b_n for version C; length {@link #denominatorLength()}), or null when the
+     *         coefficients are fitted
+     */
     public double[] getDenominatorInit() {
         return denominatorInit == null ? null : denominatorInit.clone();
     }
 
+    /**
+     * Lower end of the interval the init function is fitted on.
+     *
+     * @return the lower bound; default -3
+     */
     public double getFitLower() {
         return fitLower;
     }
 
+    /**
+     * Upper end of the interval the init function is fitted on.
+     *
+     * @return the upper bound; default 3
+     */
     public double getFitUpper() {
         return fitUpper;
     }
 
+    /**
+     * How coefficient sets are shared across channels.
+     *
+     * @return the sharing mode; default {@link Sharing#LAYER}
+     */
     public Sharing getSharing() {
         return sharing;
     }
 
-    /** Group count for {@link Sharing#GROUP} (1 otherwise). */
+    /**
+     * Group count for {@link Sharing#GROUP}.
+     *
+     * @return g ≥ 1 for GROUP sharing, 1 for the other modes
+     */
     public int getGroups() {
         return groups;
     }
 
-    /** Half-width s of version D's multiplicative noise U[1-s, 1+s]; 0 disables it. */
+    /**
+     * Half-width s of version D's multiplicative numerator noise U[1-s, 1+s] (ignored by the other versions).
+     *
+     * @return s in [0, 1); 0 disables the noise; default 0.1
+     */
     public double getNoise() {
         return noise;
     }
 
-    /** Number of numerator coefficients, m + 1. */
+    /**
+     * Number of numerator coefficients.
+     *
+     * @return m + 1
+     */
     public int numeratorLength() {
         return numeratorDegree + 1;
     }
 
-    /** Number of stored denominator coefficients: n, or n + 1 for version C (b_0..b_n). */
+    /**
+     * Number of stored denominator coefficients.
+     *
+     * @return n, or n + 1 for version C (b_0..b_n)
+     */
     public int denominatorLength() {
         return version.denominatorLength(denominatorDegree);
     }
 
-    /** Coefficient sets S for an input with {@code channels} channels. */
+    /**
+     * Number of coefficient sets S for an input with the given channel count.
+     *
+     * @param channels channel (feature) count of the input, ≥ 1
+     * @return 1 for LAYER, {@code channels} for CHANNEL, g for GROUP
+     * @throws IllegalArgumentException if the channel count does not suit the sharing mode (CHANNEL: not in
+     *                                  [1, Integer.MAX_VALUE]; GROUP: not a positive multiple of g)
+     */
     public int numSets(long channels) {
         return sharing.numSets(channels, groups);
     }
@@ -210,6 +316,9 @@ public final class RationalSpec implements Serializable {
     /**
      * The initial rational function: the explicit coefficients if given, else the (cached) near-minimax fit
      * of the init function on [fitLower, fitUpper]. Version D is fitted as B (its inference form).
+     *
+     * @return the function every coefficient set starts from
+     * @throws IllegalArgumentException if the spec is invalid (see {@link #validate()})
      */
     public RationalFunction initialFunction() {
         validate();
@@ -279,6 +388,10 @@ public final class RationalSpec implements Serializable {
      * Checks a type (m, n) of the given version: m in [0, 16], n in [{@link RationalVersion#minDenominatorDegree()},
      * 16] (0 is allowed for version C only).
      *
+     * @param version the denominator form, not null
+     * @param m numerator degree
+     * @param n denominator degree in PAU's sense
+     * @throws NullPointerException if {@code version} is null
      * @throws IllegalArgumentException if m or n is outside the supported range, naming the value and the range
      */
     public static void checkDegrees(RationalVersion version, int m, int n) {
@@ -298,6 +411,8 @@ public final class RationalSpec implements Serializable {
      * Checks m and n against the ranges of versions A, B, D and N (n ≥ 1); see
      * {@link #checkDegrees(RationalVersion, int, int)} for version C.
      *
+     * @param m numerator degree, accepted in [{@value #MIN_NUMERATOR_DEGREE}, {@value #MAX_NUMERATOR_DEGREE}]
+     * @param n denominator degree, accepted in [{@value #MIN_DENOMINATOR_DEGREE}, {@value #MAX_DENOMINATOR_DEGREE}]
      * @throws IllegalArgumentException if m or n is outside the supported range
      */
     public static void checkDegrees(int m, int n) {
@@ -311,7 +426,13 @@ public final class RationalSpec implements Serializable {
         }
     }
 
-    /** @throws IllegalArgumentException if the interval is empty, reversed, not finite or too wide */
+    /**
+     * Checks a fit interval.
+     *
+     * @param lo lower bound, finite with |lo| ≤ {@value #MAX_FIT_BOUND}
+     * @param hi upper bound, finite with |hi| ≤ {@value #MAX_FIT_BOUND} and lo &lt; hi
+     * @throws IllegalArgumentException if the interval is empty, reversed, not finite or too wide
+     */
     public static void checkInterval(double lo, double hi) {
         if (!(Math.abs(lo) <= MAX_FIT_BOUND) || !(Math.abs(hi) <= MAX_FIT_BOUND)) {
             throw new IllegalArgumentException("fit interval bounds must be finite and in [-" + MAX_FIT_BOUND + ", "
@@ -322,7 +443,13 @@ public final class RationalSpec implements Serializable {
         }
     }
 
-    /** @throws IllegalArgumentException naming the first non-finite entry */
+    /**
+     * Checks that every coefficient is finite.
+     *
+     * @param what name of the array used in the message, e.g. "numerator"
+     * @param values the coefficients
+     * @throws IllegalArgumentException naming the first non-finite entry and its index
+     */
     public static void checkFinite(String what, double[] values) {
         for (int i = 0; i < values.length; i++) {
             if (!Double.isFinite(values[i])) {
@@ -374,24 +501,49 @@ public final class RationalSpec implements Serializable {
         private Builder() {
         }
 
-        /** Numerator degree m and denominator degree n. */
+        /**
+         * Sets the type (m, n); checked by {@link #build()}. Ignored when explicit coefficients are given (their
+         * lengths decide the degrees).
+         *
+         * @param m numerator degree in [{@value #MIN_NUMERATOR_DEGREE}, {@value #MAX_NUMERATOR_DEGREE}]; default 5
+         * @param n denominator degree in [1, {@value #MAX_DENOMINATOR_DEGREE}] ([0, 16] for version C); default 4
+         * @return this builder
+         */
         public Builder degrees(int m, int n) {
             s.numeratorDegree = m;
             s.denominatorDegree = n;
             return this;
         }
 
+        /**
+         * Sets the denominator form.
+         *
+         * @param version the version; default {@link RationalVersion#B}; null is rejected by {@link #build()}
+         * @return this builder
+         */
         public Builder version(RationalVersion version) {
             s.version = version;
             return this;
         }
 
-        /** Initialise by fitting this function (clears explicit coefficients). */
+        /**
+         * Initialise by fitting this function with its default parameter (clears explicit coefficients).
+         *
+         * @param function the target; default {@link TargetFunction#LEAKY_RELU}
+         * @return this builder
+         */
         public Builder init(TargetFunction function) {
             return init(function, Double.NaN);
         }
 
-        /** Initialise by fitting this function with a parameter (e.g. LeakyReLU slope); NaN: its default. */
+        /**
+         * Initialise by fitting this function with a parameter (clears explicit coefficients).
+         *
+         * @param function the target
+         * @param parameter the function's parameter (e.g. LeakyReLU slope); NaN: its default; checked by
+         *                  {@link #build()} against the function's accepted range
+         * @return this builder
+         */
         public Builder init(TargetFunction function, double parameter) {
             s.initFunction = function;
             s.initParameter = parameter;
@@ -404,6 +556,11 @@ public final class RationalSpec implements Serializable {
          * Explicit initial coefficients: numerator a_0..a_m and denominator (b_1..b_n, or b_0..b_n for version C;
          * see {@link RationalVersion}). The degrees are taken from the array lengths when the spec is built (so
          * the order of {@code version(...)} and this call does not matter); clears the init function.
+         *
+         * @param numerator a_0..a_m, copied
+         * @param denominator the version's denominator coefficients, copied
+         * @return this builder
+         * @throws NullPointerException if either array is null
          */
         public Builder coefficients(double[] numerator, double[] denominator) {
             Objects.requireNonNull(numerator, "numerator");
@@ -415,20 +572,37 @@ public final class RationalSpec implements Serializable {
             return this;
         }
 
-        /** Explicit initial coefficients taken from a function (its version is used too). */
+        /**
+         * Explicit initial coefficients taken from a function (its version is used too).
+         *
+         * @param f the function whose version and coefficients are copied
+         * @return this builder
+         */
         public Builder coefficients(RationalFunction f) {
             s.version = f.version();
             return coefficients(f.numerator(), f.denominator());
         }
 
-        /** Interval on which the init function is fitted. */
+        /**
+         * Interval on which the init function is fitted; checked by {@link #build()} (finite, lower &lt; upper,
+         * |bounds| ≤ {@value RationalSpec#MAX_FIT_BOUND}).
+         *
+         * @param lower lower bound; default -3
+         * @param upper upper bound; default 3
+         * @return this builder
+         */
         public Builder fitInterval(double lower, double upper) {
             s.fitLower = lower;
             s.fitUpper = upper;
             return this;
         }
 
-        /** LAYER or CHANNEL sharing; use {@link #groups(int)} for GROUP. */
+        /**
+         * LAYER or CHANNEL sharing (resets the group count to 1); use {@link #groups(int)} for GROUP.
+         *
+         * @param sharing the mode; default {@link Sharing#LAYER}
+         * @return this builder
+         */
         public Builder sharing(Sharing sharing) {
             s.sharing = sharing;
             if (sharing != Sharing.GROUP) {
@@ -437,20 +611,35 @@ public final class RationalSpec implements Serializable {
             return this;
         }
 
-        /** GROUP sharing with g groups of contiguous channels. */
+        /**
+         * GROUP sharing with g groups of contiguous channels (the channel count must be a multiple of g).
+         *
+         * @param g group count ≥ 1, checked by {@link #build()}
+         * @return this builder
+         */
         public Builder groups(int g) {
             s.sharing = Sharing.GROUP;
             s.groups = g;
             return this;
         }
 
-        /** Version D's noise half-width s in [0, 1): numerator coefficients × U[1-s, 1+s] in training. */
+        /**
+         * Version D's noise half-width: numerator coefficients × U[1-s, 1+s] in training.
+         *
+         * @param s half-width in [0, 1), checked by {@link #build()}; default 0.1
+         * @return this builder
+         */
         public Builder noise(double s) {
             this.s.noise = s;
             return this;
         }
 
-        /** @throws IllegalArgumentException for any invalid field, naming the value and its range */
+        /**
+         * Builds and validates the spec; the builder can be reused afterwards.
+         *
+         * @return an immutable spec
+         * @throws IllegalArgumentException for any invalid field, naming the value and its range
+         */
         public RationalSpec build() {
             RationalSpec out = s.copy();
             if (out.numeratorInit != null && out.version != null) {

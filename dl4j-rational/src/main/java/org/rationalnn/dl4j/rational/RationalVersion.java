@@ -94,47 +94,87 @@ public enum RationalVersion {
         return firstPower == 0 ? length - 1 : length;
     }
 
-    /** Smallest supported denominator degree: 0 for C (Q = 0.1 + |b_0|), 1 otherwise. */
+    /**
+     * Smallest supported denominator degree.
+     *
+     * @return 0 for C (Q = 0.1 + |b_0|), 1 otherwise
+     */
     public int minDenominatorDegree() {
         return firstPower == 0 ? 0 : 1;
     }
 
-    /** Power of the input multiplied by the first denominator coefficient: 0 for C, 1 otherwise. */
+    /**
+     * Power of the input multiplied by the first stored denominator coefficient.
+     *
+     * @return 0 for C (b_0 is stored), 1 otherwise
+     */
     public int firstPower() {
         return firstPower;
     }
 
-    /** Constant added to the denominator sum: 0.1 for C, 1 otherwise. */
+    /**
+     * Constant added to the denominator sum.
+     *
+     * @return 0.1 for C, 1 otherwise
+     */
     public double offset() {
         return offset;
     }
 
-    /** Whether the denominator sum runs over |x| rather than x (A). */
+    /**
+     * Whether the denominator sum runs over |x| rather than x.
+     *
+     * @return true for A only
+     */
     public boolean absInput() {
         return absInputAndCoefficients;
     }
 
-    /** Whether the denominator sum uses |b_j| rather than b_j (A). */
+    /**
+     * Whether the denominator sum uses |b_j| rather than b_j.
+     *
+     * @return true for A only
+     */
     public boolean absCoefficients() {
         return absInputAndCoefficients;
     }
 
-    /** Whether Q = offset + |T| rather than offset + T (B, C, D). */
+    /**
+     * Whether Q = offset + |T| rather than offset + T.
+     *
+     * @return true for B, C and D
+     */
     public boolean absOfSum() {
         return absOfSum;
     }
 
-    /** Whether Q(x) ≥ offset() &gt; 0 for every x and every coefficient (all but N). */
+    /**
+     * Whether Q(x) ≥ offset() &gt; 0 for every x and every coefficient.
+     *
+     * @return true for A, B, C and D; false for N, which may have poles
+     */
     public boolean isPoleFree() {
         return absOfSum || absInputAndCoefficients;
     }
 
-    /** Whether the numerator is perturbed by multiplicative noise in training (D only). */
+    /**
+     * Whether the numerator is perturbed by multiplicative noise in training.
+     *
+     * @return true for D only
+     */
     public boolean hasTrainingNoise() {
         return this == D;
     }
 
-    /** The inner sum T(x) = Σ_j c_j y^(j + firstPower) (before the optional outer |.|). */
+    /**
+     * The inner sum T(x) = Σ_j c_j y^(j + firstPower) (before the optional outer |.|), by Horner's rule.
+     *
+     * @param x the input
+     * @param b array holding the stored denominator coefficients
+     * @param off index of the first coefficient in {@code b}
+     * @param n number of stored coefficients (the array length {@link #denominatorLength(int)}, not the degree)
+     * @return T(x)
+     */
     public double innerSum(double x, double[] b, int off, int n) {
         double y = absInputAndCoefficients ? Math.abs(x) : x;
         double s = 0;
@@ -159,18 +199,40 @@ public enum RationalVersion {
         return s;
     }
 
-    /** Q(x) for the n stored denominator coefficients {@code b[off .. off+n-1]} (n: the array length, not the degree). */
+    /**
+     * Q(x) for the n stored denominator coefficients {@code b[off .. off+n-1]}.
+     *
+     * @param x the input
+     * @param b array holding the stored denominator coefficients
+     * @param off index of the first coefficient in {@code b}
+     * @param n number of stored coefficients (the array length, not the degree)
+     * @return Q(x), ≥ {@link #offset()} for every version but N
+     */
     public double denominator(double x, double[] b, int off, int n) {
         double t = innerSum(x, b, off, n);
         return offset + (absOfSum ? Math.abs(t) : t);
     }
 
-    /** Convenience overload over a whole array. */
+    /**
+     * Q(x) over a whole coefficient array.
+     *
+     * @param x the input
+     * @param b the stored denominator coefficients (length {@link #denominatorLength(int)})
+     * @return Q(x)
+     */
     public double denominator(double x, double[] b) {
         return denominator(x, b, 0, b.length);
     }
 
-    /** dQ/dx. */
+    /**
+     * dQ/dx, with the subgradient convention {@link #sign(double)} at the kinks of |.|.
+     *
+     * @param x the input
+     * @param b array holding the stored denominator coefficients
+     * @param off index of the first coefficient in {@code b}
+     * @param n number of stored coefficients
+     * @return dQ/dx at x
+     */
     public double denominatorDx(double x, double[] b, int off, int n) {
         double outer = absOfSum ? sign(innerSum(x, b, off, n)) : 1.0;
         double y = absInputAndCoefficients ? Math.abs(x) : x;
@@ -178,7 +240,17 @@ public enum RationalVersion {
         return outer * innerSumDy(y, b, off, n) * dyDx;
     }
 
-    /** Writes dQ/db_j for j = 0..n-1 into {@code out[outOff ..]}. */
+    /**
+     * Writes dQ/db_j for the n stored coefficients into {@code out[outOff .. outOff+n-1]} (subgradient
+     * {@link #sign(double)} at the kinks of |.|).
+     *
+     * @param x the input
+     * @param b array holding the stored denominator coefficients
+     * @param off index of the first coefficient in {@code b}
+     * @param n number of stored coefficients
+     * @param out destination array
+     * @param outOff index in {@code out} where dQ/db_0 (the first stored coefficient) is written
+     */
     public void denominatorDb(double x, double[] b, int off, int n, double[] out, int outOff) {
         double outer = absOfSum ? sign(innerSum(x, b, off, n)) : 1.0;
         double y = absInputAndCoefficients ? Math.abs(x) : x;

@@ -19,7 +19,11 @@ public enum Sharing {
     /**
      * Number of coefficient sets S for a layer with {@code channels} channels.
      *
-     * @throws IllegalArgumentException if GROUP's group count does not divide the channels
+     * @param channels channel count of the input (size of the channel axis)
+     * @param groups group count g, used by GROUP only
+     * @return 1 for LAYER, {@code channels} for CHANNEL, {@code groups} for GROUP
+     * @throws IllegalArgumentException if CHANNEL's channel count is not in [1, Integer.MAX_VALUE], or if GROUP's
+     *                                  group count does not divide the (positive) channel count
      */
     public int numSets(long channels, int groups) {
         switch (this) {
@@ -40,7 +44,15 @@ public enum Sharing {
         }
     }
 
-    /** Coefficient set used by channel {@code c} of {@code channels}. */
+    /**
+     * Coefficient set used by channel {@code c} of {@code channels}. Not validated (called per element by the
+     * kernels): the arguments must come from a successful {@link #numSets(long, int)}.
+     *
+     * @param c channel index in [0, channels)
+     * @param channels channel count
+     * @param numSets the set count S returned by {@link #numSets(long, int)} for this channel count
+     * @return the set index in [0, numSets): 0 for LAYER, c for CHANNEL, c / (channels / S) for GROUP
+     */
     public int setOf(long c, long channels, int numSets) {
         switch (this) {
             case LAYER:

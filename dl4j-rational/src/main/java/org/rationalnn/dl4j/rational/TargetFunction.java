@@ -15,12 +15,14 @@ import org.hipparchus.special.Erf;
  * see {@link #GELU_TANH}.
  */
 public enum TargetFunction {
+    /** f(x) = x. */
     IDENTITY {
         @Override
         double eval(double x, double p) {
             return x;
         }
     },
+    /** max(0, x). */
     RELU {
         @Override
         double eval(double x, double p) {
@@ -55,6 +57,7 @@ public enum TargetFunction {
             return x > 0 ? x : alpha * Math.expm1(x / alpha);
         }
     },
+    /** 1 / (1 + e^(−x)). */
     SIGMOID {
         @Override
         double eval(double x, double p) {
@@ -89,6 +92,7 @@ public enum TargetFunction {
             return softplus(x);
         }
     },
+    /** tanh(x). */
     TANH {
         @Override
         double eval(double x, double p) {
@@ -102,6 +106,7 @@ public enum TargetFunction {
             return 0.5 * x * (1.0 + Erf.erf(x / Math.sqrt(2.0)));
         }
     },
+    /** |x|. */
     ABS {
         @Override
         double eval(double x, double p) {
@@ -134,17 +139,30 @@ public enum TargetFunction {
 
     abstract double eval(double x, double parameter);
 
-    /** Whether this function takes a parameter (LEAKY_RELU's slope, ELU's and CELU's alpha). */
+    /**
+     * Whether this function takes a parameter.
+     *
+     * @return true for LEAKY_RELU (slope), ELU and CELU (alpha); false for the others
+     */
     public boolean hasParameter() {
         return !Double.isNaN(defaultParameter);
     }
 
-    /** The default parameter, or NaN if the function has none. */
+    /**
+     * The default parameter.
+     *
+     * @return 0.01 for LEAKY_RELU, 1.0 for ELU and CELU, NaN for functions without a parameter
+     */
     public double defaultParameter() {
         return defaultParameter;
     }
 
-    /** f(x) with the default parameter. */
+    /**
+     * Evaluates the function with its default parameter.
+     *
+     * @param x the argument
+     * @return f(x)
+     */
     public double apply(double x) {
         return eval(x, defaultParameter);
     }
@@ -152,6 +170,9 @@ public enum TargetFunction {
     /**
      * f(x) with an explicit parameter; NaN selects the default. Functions without a parameter ignore it.
      *
+     * @param x the argument
+     * @param parameter the parameter, or NaN for the default
+     * @return f(x)
      * @throws IllegalArgumentException if the parameter is infinite, or not positive for ELU/CELU alpha
      */
     public double apply(double x, double parameter) {
@@ -161,6 +182,8 @@ public enum TargetFunction {
     /**
      * The parameter that will be used: the default for NaN, else the given value after validation.
      *
+     * @param parameter a value, or NaN for the default
+     * @return the default (NaN for functions without a parameter, whatever is given) or the given value
      * @throws IllegalArgumentException for an infinite value, or for a non-positive ELU/CELU alpha
      */
     public double resolveParameter(double parameter) {

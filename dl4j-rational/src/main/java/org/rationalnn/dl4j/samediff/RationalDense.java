@@ -5,21 +5,15 @@ import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.Convolution3D;
-import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
 import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.preprocessor.Cnn3DToFeedForwardPreProcessor;
-import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.weights.IWeightInit;
-import org.deeplearning4j.nn.weights.WeightInitXavier;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
@@ -28,7 +22,7 @@ import org.rationalnn.dl4j.common.CoefficientParamInitializer;
 import org.rationalnn.dl4j.common.LayerPlumbing;
 import org.rationalnn.dl4j.common.RationalLayer;
 import org.rationalnn.dl4j.common.RationalSlot;
-import org.rationalnn.dl4j.rational.RationalFunction;
+import org.rationalnn.dl4j.common.SameDiffLayerConfigs;
 import org.rationalnn.dl4j.rational.RationalSpec;
 import org.rationalnn.dl4j.rational.Sharing;
 import org.rationalnn.dl4j.samediff.impl.RationalDenseImpl;
@@ -36,12 +30,10 @@ import org.rationalnn.dl4j.samediff.impl.RationalDenseImpl;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.UnaryOperator;
 
 /**
  * A dense layer with a trainable rational activation, written in SameDiff: y = R(x W + b), with
@@ -183,7 +175,12 @@ public class RationalDense extends SameDiffLayer implements RationalLayer {
         }
     }
 
-    private String where() {
+    /**
+     * Prefix of error messages, naming the layer.
+     *
+     * @return e.g. {@code "RationalDense layer '<name>': "}
+     */
+    String where() {
         return "RationalDense layer '" + layerName + "': ";
     }
 
@@ -211,44 +208,20 @@ public class RationalDense extends SameDiffLayer implements RationalLayer {
      */
     @Override
     public void defineParameters(SDLayerParams params) {
-        if (nIn < 1) {
-            throw new IllegalStateException(where() + "nIn is unknown; set it with .nIn(...) or give the network an "
-                    + "input type (setInputType / setInputTypes)");
-        }
-        params.clear();
-        params.addWeightParam(WEIGHT_KEY, nIn, nOut);
-        if (hasBias) {
-            params.addBiasParam(BIAS_KEY, 1, nOut);
-        }
-        params.addBiasParam(NUMERATOR_KEY, numSets(), spec.numeratorLength());
-        params.addBiasParam(DENOMINATOR_KEY, numSets(), spec.denominatorLength());
+        new RationalDenseParameters(this).register(params);
     }
 
     /**
-     * Writes the initial values into the parameter views: W from the weight init (fan-in nIn, fan-out nOut, 'f'
-     * order), b = the bias init (0 when unresolved), every coefficient set = the spec's initial function.
+     * Writes the initial values into the parameter views: W from the weight init (per-parameter, else the layer's,
+     * else the network's, else Xavier; fan-in nIn, fan-out nOut, 'f' order), b = the bias init (0 when unresolved),
+     * every coefficient set = the spec's initial function.
      *
      * @param params the parameter views, by key
      * @throws IllegalArgumentException if the spec is invalid
      */
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
-        weightInitFunction().init(nIn, nOut, new long[]{nIn, nOut}, 'f', params.get(WEIGHT_KEY));
-        if (hasBias) {
-            params.get(BIAS_KEY).assign(Double.isNaN(biasInit) ? 0.0 : biasInit);
-        }
-        LayerPlumbing.fillRational(params, NUMERATOR_KEY, DENOMINATOR_KEY, spec.initialFunction());
-    }
-
-    /** The weight initialisation of W: per-parameter, else the layer's, else the network's, else Xavier. */
-    IWeightInit weightInitFunction() {
-        if (paramWeightInit != null && paramWeightInit.get(WEIGHT_KEY) != null) {
-            return paramWeightInit.get(WEIGHT_KEY);
-        }
-        if (weightInit != null) {
-            return weightInit.getWeightInitFunction();
-        }
-        return new WeightInitXavier();
+        new RationalDenseParameters(this).initialize(params);
     }
 
     /**
@@ -282,11 +255,7 @@ public class RationalDense extends SameDiffLayer implements RationalLayer {
      */
     public SDVariable define(SameDiff sd, SDVariable input, int rank, Map<String, SDVariable> params,
                              SDVariable numeratorNoise) {
-        SDVariable numerator = numeratorNoise == null ? params.get(NUMERATOR_KEY)
-                : RationalSameDiff.noisyNumerator(params.get(NUMERATOR_KEY), numeratorNoise);
-        SDVariable denominator = params.get(DENOMINATOR_KEY);
-        return perStep(sd, input, rank, flat -> RationalSameDiff.apply(sd, affine(flat, params), numerator,
-                denominator, spec, nOut, 2, true));
+        return new RationalDenseGraph(this).define(sd, input, rank, params, numeratorNoise);
     }
 
     /**
@@ -301,35 +270,7 @@ public class RationalDense extends SameDiffLayer implements RationalLayer {
      * @throws IllegalArgumentException if {@code rank} is not 2 or 3
      */
     public SDVariable defineAffine(SameDiff sd, SDVariable input, int rank, Map<String, SDVariable> params) {
-        return perStep(sd, input, rank, flat -> affine(flat, params));
-    }
-
-    /**
-     * Applies {@code f} (rows [N, nIn] → [N, nOut]) to every time step: directly for rank 2; for rank 3 through
-     * [mb, T, nIn] → [mb*T, nIn] → f → [mb, T, nOut] in the layer's RNN format (rank-3 mmul is broken in M2.1).
-     */
-    private SDVariable perStep(SameDiff sd, SDVariable input, int rank, UnaryOperator<SDVariable> f) {
-        if (rank == 2) {
-            return f.apply(input);
-        }
-        if (rank != 3) {
-            throw new IllegalArgumentException(where() + "input must have rank 2 ([mb, nIn]) or 3 (RNN "
-                    + rnnDataFormat + "), got rank " + rank);
-        }
-        SDVariable x = rnnDataFormat == RNNFormat.NCW ? sd.permute(input, 0, 2, 1) : input;
-        SDVariable y = f.apply(sd.reshape(x, -1, nIn));
-        SDVariable shape = sd.shape(x);
-        SDVariable outShape = shape.mul(sd.constant(Nd4j.createFromArray(1L, 1L, 0L).castTo(shape.dataType())))
-                .add(sd.constant(Nd4j.createFromArray(0L, 0L, nOut).castTo(shape.dataType())));
-        SDVariable y3 = sd.reshape(y, outShape);
-        return rnnDataFormat == RNNFormat.NCW ? sd.permute(y3, 0, 2, 1) : y3;
-    }
-
-    /** x W + b for x [N, nIn]; a broadcast product when nIn = 1 (rank-2 mmul of [1,1] operands fails in M2.1). */
-    private SDVariable affine(SDVariable x, Map<String, SDVariable> params) {
-        SDVariable w = params.get(WEIGHT_KEY);
-        SDVariable z = nIn == 1 ? x.mul(w) : x.mmul(w);
-        return hasBias ? z.add(params.get(BIAS_KEY)) : z;
+        return new RationalDenseGraph(this).defineAffine(sd, input, rank, params);
     }
 
     // ---------------------------------------------------------------- DL4J plumbing
@@ -354,14 +295,8 @@ public class RationalDense extends SameDiffLayer implements RationalLayer {
                                                        int layerIndex, INDArray layerParamsView,
                                                        boolean initializeParams, DataType networkDataType) {
         validate();
-        RationalDenseImpl ret = new RationalDenseImpl(conf, networkDataType);
-        ret.setListeners(trainingListeners);
-        ret.setIndex(layerIndex);
-        ret.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        ret.setParamTable(paramTable);
-        ret.setConf(conf);
-        return ret;
+        return SameDiffLayerConfigs.wire(new RationalDenseImpl(conf, networkDataType), conf, trainingListeners,
+                layerIndex, layerParamsView, initializeParams, initializer());
     }
 
     /**
@@ -416,12 +351,7 @@ public class RationalDense extends SameDiffLayer implements RationalLayer {
      */
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
-        checkInputType(inputType);
-        if (inputType.getType() == InputType.Type.RNN) {
-            InputType.InputTypeRecurrent r = (InputType.InputTypeRecurrent) inputType;
-            return InputType.recurrent(nOut, r.getTimeSeriesLength(), r.getFormat());
-        }
-        return InputType.feedForward(nOut);
+        return new RationalDenseInputTypes(this).outputType(inputType);
     }
 
     /**
@@ -436,30 +366,7 @@ public class RationalDense extends SameDiffLayer implements RationalLayer {
      */
     @Override
     public void setNIn(InputType inputType, boolean override) {
-        checkInputType(inputType);
-        long size;
-        switch (inputType.getType()) {
-            case RNN:
-                InputType.InputTypeRecurrent r = (InputType.InputTypeRecurrent) inputType;
-                size = r.getSize();
-                rnnDataFormat = r.getFormat();
-                break;
-            case CNNFlat:
-                size = ((InputType.InputTypeConvolutionalFlat) inputType).getFlattenedSize();
-                break;
-            case FF:
-                size = ((InputType.InputTypeFeedForward) inputType).getSize();
-                break;
-            default:
-                // CNN / CNN3D reach this layer through a preprocessor; nothing to take from the raw type
-                return;
-        }
-        if (nIn <= 0 || override) {
-            if (nIn != size) {
-                setLayerParams(null);
-            }
-            nIn = size;
-        }
+        new RationalDenseInputTypes(this).takeSize(inputType, override);
     }
 
     /**
@@ -472,36 +379,7 @@ public class RationalDense extends SameDiffLayer implements RationalLayer {
      */
     @Override
     public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
-        checkInputType(inputType);
-        switch (inputType.getType()) {
-            case CNN:
-                InputType.InputTypeConvolutional c = (InputType.InputTypeConvolutional) inputType;
-                return new CnnToFeedForwardPreProcessor(c.getHeight(), c.getWidth(), c.getChannels(), c.getFormat());
-            case CNN3D:
-                InputType.InputTypeConvolutional3D c3 = (InputType.InputTypeConvolutional3D) inputType;
-                return new Cnn3DToFeedForwardPreProcessor(c3.getDepth(), c3.getHeight(), c3.getWidth(),
-                        c3.getChannels(), c3.getDataFormat() == Convolution3D.DataFormat.NCDHW);
-            default:
-                return null;
-        }
-    }
-
-    /** Rejects a null input type and any type but FF, RNN, CNN, CNNFlat and CNN3D. */
-    private void checkInputType(InputType inputType) {
-        if (inputType == null) {
-            throw new IllegalStateException(where() + "input type must not be null");
-        }
-        switch (inputType.getType()) {
-            case FF:
-            case RNN:
-            case CNN:
-            case CNNFlat:
-            case CNN3D:
-                return;
-            default:
-                throw new IllegalArgumentException(where() + "input type must be one of [FF, RNN, CNN, CNNFlat, CNN3D], "
-                        + "got " + inputType.getType() + " (" + inputType + ")");
-        }
+        return new RationalDenseInputTypes(this).preProcessor(inputType);
     }
 
     /**
@@ -512,22 +390,7 @@ public class RationalDense extends SameDiffLayer implements RationalLayer {
      */
     @Override
     public List<Regularization> getRegularizationByParam(String paramName) {
-        List<Regularization> r;
-        switch (paramName) {
-            case WEIGHT_KEY:
-                r = regularization;
-                break;
-            case BIAS_KEY:
-                r = regularizationBias;
-                break;
-            case NUMERATOR_KEY:
-            case DENOMINATOR_KEY:
-                r = coefficientRegularizationOrEmpty();
-                break;
-            default:
-                r = null;
-        }
-        return r == null ? Collections.emptyList() : r;
+        return SameDiffLayerConfigs.regularization(this, RationalDenseParameters.role(paramName));
     }
 
     /**
@@ -540,18 +403,12 @@ public class RationalDense extends SameDiffLayer implements RationalLayer {
      */
     @Override
     public IUpdater getUpdaterByParam(String paramName) {
-        switch (paramName) {
-            case WEIGHT_KEY:
-                return updater;
-            case BIAS_KEY:
-                return biasUpdater != null ? biasUpdater : updater;
-            case NUMERATOR_KEY:
-            case DENOMINATOR_KEY:
-                return coefficientUpdaterOr(updater);
-            default:
-                throw new IllegalArgumentException(where() + "unknown parameter key '" + paramName + "', expected one of "
-                        + List.of(WEIGHT_KEY, BIAS_KEY, NUMERATOR_KEY, DENOMINATOR_KEY));
+        SameDiffLayerConfigs.Role role = RationalDenseParameters.role(paramName);
+        if (role == null) {
+            throw new IllegalArgumentException(where() + "unknown parameter key '" + paramName + "', expected one of "
+                    + List.of(WEIGHT_KEY, BIAS_KEY, NUMERATOR_KEY, DENOMINATOR_KEY));
         }
+        return SameDiffLayerConfigs.updater(this, role);
     }
 
     /**
@@ -610,9 +467,8 @@ public class RationalDense extends SameDiffLayer implements RationalLayer {
     @Override
     public RationalDense clone() {
         RationalDense c = (RationalDense) super.clone();
-        c.coefficientRegularization = coefficientRegularization == null ? new ArrayList<>()
-                : new ArrayList<>(coefficientRegularization);
-        c.coefficientUpdater = coefficientUpdater == null ? null : coefficientUpdater.clone();
+        c.coefficientRegularization = SameDiffLayerConfigs.copyOf(coefficientRegularization);
+        c.coefficientUpdater = SameDiffLayerConfigs.copyOf(coefficientUpdater);
         c.paramWeightInit = paramWeightInit == null ? null : new HashMap<>(paramWeightInit);
         return c;
     }
@@ -819,28 +675,19 @@ public class RationalDense extends SameDiffLayer implements RationalLayer {
         RationalDense l = (RationalDense) o;
         return nIn == l.nIn && nOut == l.nOut && hasBias == l.hasBias
                 && Double.compare(biasInit, l.biasInit) == 0 && Objects.equals(spec, l.spec)
-                && rnnDataFormat == l.rnnDataFormat && Objects.equals(coefficientUpdater, l.coefficientUpdater)
-                && Objects.equals(coefficientRegularization, l.coefficientRegularization)
-                && execution == l.execution && Objects.equals(layerName, l.layerName) && Objects.equals(iDropout, l.iDropout)
-                && Objects.equals(constraints, l.constraints)
-                && Objects.equals(regularization, l.regularization)
-                && Objects.equals(regularizationBias, l.regularizationBias)
-                && Objects.equals(updater, l.updater) && Objects.equals(biasUpdater, l.biasUpdater)
-                && gradientNormalization == l.gradientNormalization
-                && Double.compare(gradientNormalizationThreshold, l.gradientNormalizationThreshold) == 0
-                && weightInit == l.weightInit && Objects.equals(paramWeightInit, l.paramWeightInit);
+                && rnnDataFormat == l.rnnDataFormat && execution == l.execution
+                && SameDiffLayerConfigs.sameInheritedAndCoefficientOptions(this, l);
     }
 
     /**
-     * A hash over a subset of the fields {@link #equals} compares.
+     * A hash over the fields {@link #equals} compares, except input dropout and constraints.
      *
      * @return the hash code
      */
     @Override
     public int hashCode() {
-        return Objects.hash(nIn, nOut, hasBias, biasInit, spec, rnnDataFormat, coefficientUpdater,
-                coefficientRegularization, execution, layerName, regularization, regularizationBias, updater, biasUpdater,
-                weightInit, paramWeightInit);
+        return Objects.hash(nIn, nOut, hasBias, biasInit, spec, rnnDataFormat, execution,
+                SameDiffLayerConfigs.inheritedAndCoefficientOptionsHash(this));
     }
 
     /**

@@ -571,8 +571,10 @@ public class RationalVertex extends SameDiffVertex implements RationalLayer {
     }
 
     /**
-     * Equal if spec, nIn, data formats, coefficient regularization and updater, the vertex's updater and its gradient
-     * normalization (and threshold) are equal; the name is not compared.
+     * Equal if spec, nIn, data formats, the coefficients' own updater and regularization, and the configuration
+     * inherited from {@code SameDiffVertex} (updater, bias updater, regularization, bias regularization, gradient
+     * normalization and its threshold) are equal. Not compared: the name, which the graph sets when it instantiates
+     * the vertex, and the data type, which is the network's.
      *
      * @param o another object
      * @return true for an equal configuration
@@ -590,20 +592,23 @@ public class RationalVertex extends SameDiffVertex implements RationalLayer {
                 && cnn2dDataFormat == v.cnn2dDataFormat
                 && Objects.equals(coefficientRegularization, v.coefficientRegularization)
                 && Objects.equals(coefficientUpdater, v.coefficientUpdater)
-                && Objects.equals(updater, v.updater)
+                && Objects.equals(updater, v.updater) && Objects.equals(biasUpdater, v.biasUpdater)
+                && Objects.equals(regularization, v.regularization)
+                && Objects.equals(regularizationBias, v.regularizationBias)
                 && gradientNormalization == v.gradientNormalization
                 && Double.compare(gradientNormalizationThreshold, v.gradientNormalizationThreshold) == 0;
     }
 
     /**
-     * A hash over a subset of the fields {@link #equals} compares.
+     * A hash over the fields {@link #equals} compares.
      *
      * @return the hash code
      */
     @Override
     public int hashCode() {
         return Objects.hash(spec, nIn, rnnDataFormat, cnn2dDataFormat, coefficientRegularization, coefficientUpdater,
-                updater);
+                updater, biasUpdater, regularization, regularizationBias, gradientNormalization,
+                gradientNormalizationThreshold);
     }
 
     /**

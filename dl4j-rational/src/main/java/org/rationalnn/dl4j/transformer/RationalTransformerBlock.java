@@ -6,16 +6,11 @@ import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
-import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToRnnPreProcessor;
-import org.deeplearning4j.nn.weights.IWeightInit;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.optimize.api.TrainingListener;
-import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
@@ -26,20 +21,16 @@ import org.rationalnn.dl4j.common.CoefficientParamInitializer;
 import org.rationalnn.dl4j.common.LayerPlumbing;
 import org.rationalnn.dl4j.common.RationalLayer;
 import org.rationalnn.dl4j.common.RationalSlot;
-import org.rationalnn.dl4j.rational.RationalFit;
+import org.rationalnn.dl4j.common.SameDiffLayerConfigs;
 import org.rationalnn.dl4j.rational.RationalFunction;
 import org.rationalnn.dl4j.rational.RationalSpec;
-import org.rationalnn.dl4j.rational.RationalVersion;
 import org.rationalnn.dl4j.rational.Sharing;
 import org.rationalnn.dl4j.rational.TargetFunction;
-import org.rationalnn.dl4j.samediff.RationalSameDiff;
 import org.rationalnn.dl4j.transformer.impl.RationalTransformerBlockImpl;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -151,12 +142,22 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
         RATIONAL
     }
 
+    /** Parameter keys of the attention projections: matrices Wq, Wk, Wv, Wo [d, d] and biases bq, bk, bv, bo [1, d]. */
     public static final String WQ = "Wq", BQ = "bq", WK = "Wk", BK = "bk", WV = "Wv", BV = "bv", WO = "Wo", BO = "bo";
+    /** Parameter keys of the LayerNorm gains and biases, [1, d] each (PRE and POST normalization only). */
     public static final String LN1_GAIN = "ln1Gain", LN1_BIAS = "ln1Bias", LN2_GAIN = "ln2Gain", LN2_BIAS = "ln2Bias";
+    /**
+     * Parameter keys of the feed-forward matrices and biases: W1 [d, H] and b1 [1, H] (GELU, RATIONAL), Wg, Wu
+     * [d, H] and bg, bu [1, H] (the GLU kinds), W2 [H, d] and b2 [1, d] (every kind).
+     */
     public static final String W1 = "W1", B1 = "b1", W2 = "W2", B2 = "b2", WG = "Wg", BG = "bg", WU = "Wu", BU = "bu";
+    /** Parameter keys of RATIONAL_GLU's coefficients, [S, m+1] and [S, n'] with S sets over the H channels. */
     public static final String NUMERATOR = RationalLayer.NUMERATOR_KEY, DENOMINATOR = RationalLayer.DENOMINATOR_KEY;
+    /** Parameter keys of KAT's R1 coefficients (RATIONAL feed-forward), S sets over the d channels. */
     public static final String R1_NUMERATOR = "r1Numerator", R1_DENOMINATOR = "r1Denominator";
+    /** Parameter keys of KAT's R2 coefficients (RATIONAL feed-forward), S sets over the H channels. */
     public static final String R2_NUMERATOR = "r2Numerator", R2_DENOMINATOR = "r2Denominator";
+    /** Parameter keys of the attention rational's coefficients, [1, m_a+1] and [1, n_a] (RATIONAL attention). */
     public static final String ATTN_NUMERATOR = "attnNumerator", ATTN_DENOMINATOR = "attnDenominator";
 
     /** LayerNorm epsilon. */
@@ -165,24 +166,42 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
     public static final double MASK_PENALTY = 1e9;
     /** Added to the normaliser of RATIONAL attention. */
     public static final double RATIONAL_ATTENTION_EPSILON = 1e-9;
-    /** Interval on which the attention rational is fitted to exp(z/2). */
-    public static final double ATTENTION_FIT_LOWER = -8.0, ATTENTION_FIT_UPPER = 0.0;
+    /** Lower end of the interval on which the attention rational is fitted to exp(z/2). */
+    public static final double ATTENTION_FIT_LOWER = -8.0;
+    /** Upper end of the interval on which the attention rational is fitted to exp(z/2). */
+    public static final double ATTENTION_FIT_UPPER = 0.0;
 
+    /** Model width d (input and output feature size); set by the builder or from the input type. */
     private long dModel;
+    /** Number of attention heads h; must divide d. */
     private int heads = 1;
+    /** Feed-forward hidden width H as configured; 0 means 4d (see hiddenWidth()). */
     private long hidden;
+    /** Where the layer norms sit (pre-norm by default). */
     private Normalization normalization = Normalization.PRE;
+    /** The feed-forward kind (rational-gated GLU by default). */
     private FeedForward feedForward = FeedForward.RATIONAL_GLU;
+    /** Softmax or rational attention weights. */
     private Attention attention = Attention.SOFTMAX;
+    /** Whether position t attends only to positions up to t. */
     private boolean causal;
+    /** Dropout probability on the attention weights (0 = none). */
     private double attentionDropout;
+    /** Dropout probability on each residual branch before it is added (0 = none). */
     private double residualDropout;
+    /** Rational used by the RATIONAL and RATIONAL_GLU feed-forward kinds. */
     private RationalSpec spec = defaultSpec();
+    /** Numerator degree of the rational attention weight function. */
     private int attentionNumeratorDegree = 3;
+    /** Denominator degree of the rational attention weight function. */
     private int attentionDenominatorDegree = 4;
+    /** Layout of the sequence input and output (NCW or NWC). */
     private RNNFormat rnnDataFormat = RNNFormat.NCW;
+    /** Which runtime computes the block (native by default, or SameDiff). */
     private Execution execution = Execution.NATIVE;
+    /** The coefficients' own updater; null means the layer's updater. */
     private IUpdater coefficientUpdater;
+    /** Regularization applied to the coefficients only (none by default). */
     private List<Regularization> coefficientRegularization = new ArrayList<>();
 
     /** For JSON deserialization only; use {@link Builder}. */
@@ -211,7 +230,11 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
         initializeConstraints(b);
     }
 
-    /** The default spec: (5,4), version B, SiLU initialisation, LAYER sharing. */
+    /**
+     * The block's default spec.
+     *
+     * @return (5,4), version B, SiLU initialisation on the spec's default interval, LAYER sharing
+     */
     public static RationalSpec defaultSpec() {
         return RationalSpec.builder().init(TargetFunction.SILU).build();
     }
@@ -285,167 +308,115 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
         }
     }
 
-    private String where() {
+    /**
+     * Prefix of error messages, naming the block.
+     *
+     * @return e.g. {@code "RationalTransformerBlock '<name>': "}
+     */
+    String where() {
         return "RationalTransformerBlock '" + layerName + "': ";
     }
 
-    /** The hidden width H of the FFN (4 dModel unless set). */
+    /**
+     * The hidden width H of the feed-forward part.
+     *
+     * @return the configured hidden width, or 4 dModel when it is 0
+     */
     public long hiddenWidth() {
         return hidden > 0 ? hidden : 4 * dModel;
     }
 
-    /** Head size d_h = dModel / heads. */
+    /**
+     * The head size.
+     *
+     * @return d_h = dModel / heads
+     */
     public long headSize() {
         return dModel / heads;
     }
 
-    /** Spec of the KAT R1 (identity init) or R2 (GELU_TANH init) rationals: the block's spec with another init. */
-    RationalSpec katSpec(TargetFunction init) {
-        return spec.toBuilder().init(init).build();
-    }
-
     // ---------------------------------------------------------------- parameters
 
+    /**
+     * Registers the parameters of {@link #parameterShapes()} in that order: matrices as weights, biases, LayerNorm
+     * parameters and coefficients as biases (the only other kind {@code SDLayerParams} knows; {@link #initializer()}
+     * reports the coefficients' true role).
+     *
+     * @param params DL4J's parameter table to fill (cleared first)
+     * @throws IllegalStateException if dModel is still unknown
+     */
     @Override
     public void defineParameters(SDLayerParams params) {
-        if (dModel < 1) {
-            throw new IllegalStateException(where() + "dModel is unknown; set it with .dModel(...) or give the network "
-                    + "an input type (setInputType / setInputTypes)");
-        }
-        params.clear();
-        for (Map.Entry<String, long[]> e : parameterShapes().entrySet()) {
-            if (e.getKey().startsWith("W")) {
-                params.addWeightParam(e.getKey(), e.getValue());
-            } else {
-                // biases, LayerNorm parameters and coefficients; the initializer reports coefficients as neither
-                params.addBiasParam(e.getKey(), e.getValue());
-            }
-        }
+        new BlockParameters(this).register(params);
     }
 
-    /** Matrices are weights, biases and LayerNorm parameters biases, coefficients neither ({@link RationalLayer}). */
+    /**
+     * Matrices are weights, biases and LayerNorm parameters biases, coefficients neither ({@link RationalLayer}).
+     *
+     * @return {@link CoefficientParamInitializer#INSTANCE}
+     */
     @Override
     public ParamInitializer initializer() {
         return CoefficientParamInitializer.INSTANCE;
     }
 
+    /**
+     * The rationals the block's options use: "rational" (RATIONAL_GLU, S over H channels), "r1" (S over d) and "r2"
+     * (S over H) for the RATIONAL feed-forward, "attention" (one set of version B) for RATIONAL attention.
+     *
+     * @return the slots, in this order (empty for the GELU, SWIGLU and GEGLU feed-forwards with SOFTMAX attention)
+     * @throws IllegalArgumentException if a channel count does not fit the spec's sharing
+     */
     @Override
     public List<RationalSlot> rationalSlots() {
-        List<RationalSlot> out = new ArrayList<>();
-        long hid = hiddenWidth();
-        switch (feedForward) {
-            case RATIONAL_GLU:
-                out.add(slot("rational", NUMERATOR, DENOMINATOR, hid));
-                break;
-            case RATIONAL:
-                out.add(slot("r1", R1_NUMERATOR, R1_DENOMINATOR, dModel));
-                out.add(slot("r2", R2_NUMERATOR, R2_DENOMINATOR, hid));
-                break;
-            default:
-                break;
-        }
-        if (attention == Attention.RATIONAL) {
-            out.add(new RationalSlot("attention", ATTN_NUMERATOR, ATTN_DENOMINATOR, RationalVersion.B,
-                    attentionNumeratorDegree, attentionDenominatorDegree, 1, 1));
-        }
-        return out;
+        return new BlockParameters(this).slots();
     }
 
-    private RationalSlot slot(String name, String num, String den, long channels) {
-        return new RationalSlot(name, num, den, spec.getVersion(), spec.getNumeratorDegree(),
-                spec.getDenominatorDegree(), spec.numSets(channels), channels);
-    }
-
-    /** The parameter keys and shapes, in the order of the flattened parameter vector. */
+    /**
+     * The parameter keys and shapes, in the order of the flattened parameter vector (listed in the class Javadoc).
+     *
+     * @return a new ordered map from key to shape ([in, out] for matrices, [1, size] for biases and LayerNorm
+     *         parameters, [S, m+1] and [S, n'] for coefficients)
+     * @throws IllegalArgumentException if a channel count does not fit the spec's sharing
+     */
     public Map<String, long[]> parameterShapes() {
-        long d = dModel;
-        long hid = hiddenWidth();
-        Map<String, long[]> m = new LinkedHashMap<>();
-        for (String[] wb : new String[][]{{WQ, BQ}, {WK, BK}, {WV, BV}, {WO, BO}}) {
-            m.put(wb[0], new long[]{d, d});
-            m.put(wb[1], new long[]{1, d});
-        }
-        if (normalization != Normalization.NONE) {
-            for (String k : new String[]{LN1_GAIN, LN1_BIAS, LN2_GAIN, LN2_BIAS}) {
-                m.put(k, new long[]{1, d});
-            }
-        }
-        switch (feedForward) {
-            case GELU:
-                m.put(W1, new long[]{d, hid});
-                m.put(B1, new long[]{1, hid});
-                break;
-            case RATIONAL:
-                m.put(R1_NUMERATOR, new long[]{spec.numSets(d), spec.numeratorLength()});
-                m.put(R1_DENOMINATOR, new long[]{spec.numSets(d), spec.denominatorLength()});
-                m.put(W1, new long[]{d, hid});
-                m.put(B1, new long[]{1, hid});
-                m.put(R2_NUMERATOR, new long[]{spec.numSets(hid), spec.numeratorLength()});
-                m.put(R2_DENOMINATOR, new long[]{spec.numSets(hid), spec.denominatorLength()});
-                break;
-            default:
-                m.put(WG, new long[]{d, hid});
-                m.put(BG, new long[]{1, hid});
-                m.put(WU, new long[]{d, hid});
-                m.put(BU, new long[]{1, hid});
-                if (feedForward == FeedForward.RATIONAL_GLU) {
-                    m.put(NUMERATOR, new long[]{spec.numSets(hid), spec.numeratorLength()});
-                    m.put(DENOMINATOR, new long[]{spec.numSets(hid), spec.denominatorLength()});
-                }
-        }
-        m.put(W2, new long[]{hid, d});
-        m.put(B2, new long[]{1, d});
-        if (attention == Attention.RATIONAL) {
-            m.put(ATTN_NUMERATOR, new long[]{1, attentionNumeratorDegree + 1});
-            m.put(ATTN_DENOMINATOR, new long[]{1, attentionDenominatorDegree});
-        }
-        return m;
+        return new BlockParameters(this).shapes();
     }
 
+    /**
+     * Writes the initial values: matrices from the weight init (default Xavier), biases 0, LayerNorm gains 1,
+     * RATIONAL_GLU's coefficients from the spec, KAT's R1 as the identity and R2 as GELU (tanh form), the attention
+     * rational from {@link #attentionInit()}.
+     *
+     * @param params the parameter views, by key
+     * @throws IllegalArgumentException if a spec is invalid
+     */
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
-        IWeightInit wi = (weightInit == null ? WeightInit.XAVIER : weightInit).getWeightInitFunction();
-        for (Map.Entry<String, INDArray> e : params.entrySet()) {
-            String k = e.getKey();
-            INDArray p = e.getValue();
-            if (k.startsWith("W")) {
-                wi.init(p.size(0), p.size(1), p.shape(), 'c', p);
-            } else if (k.equals(LN1_GAIN) || k.equals(LN2_GAIN)) {
-                p.assign(1.0);
-            } else if (k.startsWith("b") || k.endsWith("Bias")) {
-                p.assign(0.0);
-            }
-        }
-        switch (feedForward) {
-            case RATIONAL_GLU:
-                fillRational(params, NUMERATOR, DENOMINATOR, spec.initialFunction());
-                break;
-            case RATIONAL:
-                fillRational(params, R1_NUMERATOR, R1_DENOMINATOR, katSpec(TargetFunction.IDENTITY).initialFunction());
-                fillRational(params, R2_NUMERATOR, R2_DENOMINATOR,
-                        katSpec(TargetFunction.GELU_TANH).initialFunction());
-                break;
-            default:
-                break;
-        }
-        if (attention == Attention.RATIONAL) {
-            fillRational(params, ATTN_NUMERATOR, ATTN_DENOMINATOR, attentionInit());
-        }
+        new BlockParameters(this).initialize(params);
     }
 
-    /** The initial attention rational R_a: the fit of exp(z/2) on [-8, 0] (version B), so R_a² ≈ exp. */
+    /**
+     * The initial attention rational R_a: the fit of exp(z/2) on [{@value #ATTENTION_FIT_LOWER},
+     * {@value #ATTENTION_FIT_UPPER}] (version B, the attention degrees), so R_a² ≈ exp there.
+     *
+     * @return the fitted function
+     */
     public RationalFunction attentionInit() {
-        return RationalFit.fit(z -> Math.exp(z / 2), RationalVersion.B, attentionNumeratorDegree,
-                attentionDenominatorDegree, ATTENTION_FIT_LOWER, ATTENTION_FIT_UPPER).function();
-    }
-
-    private static void fillRational(Map<String, INDArray> params, String num, String den, RationalFunction f) {
-        LayerPlumbing.fillRational(params, num, den, f);
+        return new BlockParameters(this).attentionInit();
     }
 
     // ---------------------------------------------------------------- SameDiff definition
 
-    /** The block without masks or dropout (DL4J's interface; the runtime calls {@link #define}). */
+    /**
+     * The block without masks or dropout (DL4J's interface; the runtime calls {@link #define}).
+     *
+     * @param sameDiff   the graph to add the block to
+     * @param layerInput [mb, d, T] (NCW) or [mb, T, d] (NWC)
+     * @param paramTable variables for every key of {@link #parameterShapes()}
+     * @param mask       ignored (the runtime passes masks through {@link Inputs})
+     * @return the output, the input's shape and layout
+     */
     @Override
     public SDVariable defineLayer(SameDiff sameDiff, SDVariable layerInput, Map<String, SDVariable> paramTable,
                                   SDVariable mask) {
@@ -460,302 +431,226 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
         public SDVariable outputMask;
         /** [mb*h, T, T]: inverted-dropout multipliers of the attention weights. */
         public SDVariable attentionDropout;
-        /** [mb*T, d]: inverted-dropout multipliers of the attention branch and of the FFN branch. */
-        public SDVariable residualDropout1, residualDropout2;
+        /** [mb*T, d]: inverted-dropout multipliers of the attention branch. */
+        public SDVariable residualDropout1;
+        /** [mb*T, d]: inverted-dropout multipliers of the FFN branch. */
+        public SDVariable residualDropout2;
+
+        /** No masks and no dropout; set the fields that the graph should take as inputs. */
+        public Inputs() {
+        }
     }
 
     /**
      * The block's output (see the class Javadoc for the formula).
      *
+     * @param sd     the graph to add the block to
      * @param input  [mb, d, T] (NCW) or [mb, T, d] (NWC), dynamic mb and T
      * @param params variables for every key of {@link #parameterShapes()}
      * @param in     optional mask and dropout inputs
+     * @return the output, the input's shape and layout (0 at padded steps when {@code in.outputMask} is set)
      */
     public SDVariable define(SameDiff sd, SDVariable input, Map<String, SDVariable> params, Inputs in) {
-        SDVariable x3 = rnnDataFormat == RNNFormat.NCW ? sd.permute(input, 0, 2, 1) : input;    // [mb, T, d]
-        SDVariable shape3 = sd.shape(x3);
-        SDVariable x = sd.reshape(x3, -1, dModel);                                               // [mb*T, d]
-        SDVariable y;
-        switch (normalization) {
-            case PRE: {
-                SDVariable u = x.add(drop(attention(sd, layerNorm(sd, x, params, LN1_GAIN, LN1_BIAS), shape3,
-                        params, in), in.residualDropout1));
-                y = u.add(drop(feedForward(sd, layerNorm(sd, u, params, LN2_GAIN, LN2_BIAS), params),
-                        in.residualDropout2));
-                break;
-            }
-            case POST: {
-                SDVariable u = layerNorm(sd, x.add(drop(attention(sd, x, shape3, params, in), in.residualDropout1)),
-                        params, LN1_GAIN, LN1_BIAS);
-                y = layerNorm(sd, u.add(drop(feedForward(sd, u, params), in.residualDropout2)), params, LN2_GAIN,
-                        LN2_BIAS);
-                break;
-            }
-            default: {
-                SDVariable u = x.add(drop(attention(sd, x, shape3, params, in), in.residualDropout1));
-                y = u.add(drop(feedForward(sd, u, params), in.residualDropout2));
-            }
-        }
-        SDVariable y3 = sd.reshape(y, shape3);                                                   // [mb, T, d]
-        if (in.outputMask != null) {
-            y3 = y3.mul(in.outputMask);
-        }
-        return rnnDataFormat == RNNFormat.NCW ? sd.permute(y3, 0, 2, 1) : y3;
-    }
-
-    private static SDVariable drop(SDVariable x, SDVariable multipliers) {
-        return multipliers == null ? x : x.mul(multipliers);
-    }
-
-    private static SDVariable linear(SDVariable x, Map<String, SDVariable> p, String w, String b) {
-        return x.mmul(p.get(w)).add(p.get(b));
-    }
-
-    private static SDVariable layerNorm(SameDiff sd, SDVariable x, Map<String, SDVariable> p, String gain,
-                                        String bias) {
-        SDVariable c = x.sub(x.mean(true, 1));
-        SDVariable var = c.mul(c).mean(true, 1);
-        return c.div(sd.math.sqrt(var.add(LN_EPSILON))).mul(p.get(gain)).add(p.get(bias));
-    }
-
-    /** Multi-head self-attention on x [mb*T, d]; shape3 = [mb, T, d]. */
-    private SDVariable attention(SameDiff sd, SDVariable x, SDVariable shape3, Map<String, SDVariable> p, Inputs in) {
-        long dh = headSize();
-        SDVariable mbT = shape3.get(SDIndex.interval(0, 2));
-        SDVariable mb = shape3.get(SDIndex.interval(0, 1));
-        SDVariable t = shape3.get(SDIndex.interval(1, 2));
-        SDVariable split = sd.concat(0, mbT, sd.constant(Nd4j.createFromArray((long) heads, dh)));  // [mb, T, h, dh]
-        SDVariable headsShape = sd.concat(0, sd.constant(Nd4j.createFromArray(-1L)), t,
-                sd.constant(Nd4j.createFromArray(dh)));                                               // [mb*h, T, dh]
-        SDVariable q = toHeads(sd, linear(x, p, WQ, BQ), split, headsShape);
-        SDVariable k = toHeads(sd, linear(x, p, WK, BK), split, headsShape);
-        SDVariable v = toHeads(sd, linear(x, p, WV, BV), split, headsShape);
-        SDVariable s = sd.mmul(q, k, false, true, false).mul(1.0 / Math.sqrt(dh));            // [mb*h, T, T]
-        SDVariable m = in.attentionMask;
-        if (m != null) {
-            s = s.add(m.sub(1.0).mul(MASK_PENALTY));
-        }
-        SDVariable a;
-        if (attention == Attention.SOFTMAX) {
-            // shifted by the row max: ND4J 1.0.0-M2.1's float64 softmax returns NaN for rows whose scores are all
-            // below about -745 (a query whose every visible key is padding); the shift changes neither a nor its
-            // gradient
-            a = sd.nn.softmax(s.sub(s.max(true, 2)), 2);
-        } else {
-            SDVariable z = s.sub(s.max(true, 2));
-            if (m != null) {
-                z = z.mul(m);
-            }
-            SDVariable r = RationalSameDiff.apply(sd, z, p.get(ATTN_NUMERATOR), p.get(ATTN_DENOMINATOR),
-                    RationalVersion.B, attentionNumeratorDegree, attentionDenominatorDegree, 1, 1, 3, true);
-            SDVariable phi = r.mul(r);
-            if (m != null) {
-                phi = phi.mul(m);
-            }
-            a = phi.div(phi.sum(true, 2).add(RATIONAL_ATTENTION_EPSILON));
-        }
-        a = drop(a, in.attentionDropout);
-        SDVariable ctx = sd.mmul(a, v);                                                          // [mb*h, T, dh]
-        SDVariable back = sd.concat(0, mb, sd.constant(Nd4j.createFromArray((long) heads)), t,
-                sd.constant(Nd4j.createFromArray(dh)));                                          // [mb, h, T, dh]
-        SDVariable merged = sd.reshape(sd.permute(sd.reshape(ctx, back), 0, 2, 1, 3), -1, dModel);
-        return linear(merged, p, WO, BO);
-    }
-
-    private static SDVariable toHeads(SameDiff sd, SDVariable x, SDVariable split, SDVariable headsShape) {
-        return sd.reshape(sd.permute(sd.reshape(x, split), 0, 2, 1, 3), headsShape);
-    }
-
-    /** The feed-forward part on z [N, d] → [N, d]. */
-    private SDVariable feedForward(SameDiff sd, SDVariable z, Map<String, SDVariable> p) {
-        long hid = hiddenWidth();
-        SDVariable h;
-        switch (feedForward) {
-            case GELU:
-                h = gelu(sd, linear(z, p, W1, B1));
-                break;
-            case SWIGLU: {
-                SDVariable g = linear(z, p, WG, BG);
-                h = g.mul(sd.nn.sigmoid(g)).mul(linear(z, p, WU, BU));
-                break;
-            }
-            case GEGLU:
-                h = gelu(sd, linear(z, p, WG, BG)).mul(linear(z, p, WU, BU));
-                break;
-            case RATIONAL_GLU:
-                h = RationalSameDiff.apply(sd, linear(z, p, WG, BG), p.get(NUMERATOR), p.get(DENOMINATOR), spec, hid,
-                        2, true).mul(linear(z, p, WU, BU));
-                break;
-            case RATIONAL: {
-                SDVariable r1 = RationalSameDiff.apply(sd, z, p.get(R1_NUMERATOR), p.get(R1_DENOMINATOR), spec, dModel,
-                        2, true);
-                h = RationalSameDiff.apply(sd, linear(r1, p, W1, B1), p.get(R2_NUMERATOR), p.get(R2_DENOMINATOR),
-                        spec, hid, 2, true);
-                break;
-            }
-            default:
-                throw new IllegalStateException(where() + "unknown feed-forward kind " + feedForward);
-        }
-        return linear(h, p, W2, B2);
-    }
-
-    /** gelu(x) = 0.5 x (1 + tanh(sqrt(2/π)(x + 0.044715 x³))). */
-    private static SDVariable gelu(SameDiff sd, SDVariable x) {
-        SDVariable inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
-        return x.mul(sd.math.tanh(inner).add(1.0)).mul(0.5);
+        return new BlockGraph(this).define(sd, input, params, in);
     }
 
     // ---------------------------------------------------------------- DL4J plumbing
 
+    /**
+     * Creates the runtime layer ({@link RationalTransformerBlockImpl}) over {@code layerParamsView}, after validating
+     * this configuration again (JSON deserialization bypasses the builder).
+     *
+     * @param conf              the network's configuration of this layer
+     * @param trainingListeners listeners of the network
+     * @param layerIndex        index of the layer in the network
+     * @param layerParamsView   this layer's view of the network's flattened parameters
+     * @param initializeParams  whether to write the initial values into the view (false when loading)
+     * @param networkDataType   the network's data type
+     * @return the runtime layer
+     * @throws IllegalArgumentException for an invalid configuration
+     * @throws IllegalStateException    if dModel is still unknown
+     */
     @Override
     public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
                                                        Collection<TrainingListener> trainingListeners,
                                                        int layerIndex, INDArray layerParamsView,
                                                        boolean initializeParams, DataType networkDataType) {
         validate();
-        RationalTransformerBlockImpl ret = new RationalTransformerBlockImpl(conf, networkDataType);
-        ret.setListeners(trainingListeners);
-        ret.setIndex(layerIndex);
-        ret.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        ret.setParamTable(paramTable);
-        ret.setConf(conf);
-        return ret;
+        return SameDiffLayerConfigs.wire(new RationalTransformerBlockImpl(conf, networkDataType), conf,
+                trainingListeners, layerIndex, layerParamsView, initializeParams, initializer());
     }
 
+    /**
+     * The output type: recurrent with dModel channels, the input's time length and format.
+     *
+     * @param layerIndex index of the layer (unused)
+     * @param inputType  RNN, or FF (one row per time step)
+     * @return {@code InputType.recurrent(dModel, T, format)}
+     * @throws IllegalArgumentException for another input type, or an input size that differs from a known dModel
+     */
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
-        InputType.InputTypeRecurrent r = checkInputType(inputType);
-        return InputType.recurrent(dModel, r.getTimeSeriesLength(), r.getFormat());
+        return new BlockInputTypes(this).outputType(inputType);
     }
 
+    /**
+     * Takes the RNN format, and dModel (if not set yet, or if {@code override}), from an RNN or FF input type, then
+     * validates the block again when dModel was taken.
+     *
+     * @param inputType RNN, or FF (one row per time step)
+     * @param override  whether to replace a dModel that is already set
+     * @throws IllegalArgumentException for another input type, an input size that differs from a known dModel
+     *                                  (without override), or a dModel the other settings do not accept
+     */
     @Override
     public void setNIn(InputType inputType, boolean override) {
-        InputType.InputTypeRecurrent r = checkInputType(inputType);
-        rnnDataFormat = r.getFormat();
-        if (dModel <= 0 || override) {
-            if (dModel != r.getSize()) {
-                setLayerParams(null);
-            }
-            dModel = r.getSize();
-            validate();
-        }
+        new BlockInputTypes(this).takeSize(inputType, override);
     }
 
     /**
      * Feed-forward input (e.g. from a {@code DenseLayer} on sequences) is reshaped back to sequences, in the
      * time-distributed format the FF type carries (else this layer's format).
+     *
+     * @param inputType RNN, or FF (one row per time step)
+     * @return a {@code FeedForwardToRnnPreProcessor} for FF input, null for RNN input
+     * @throws IllegalArgumentException for another input type, or an input size that differs from a known dModel
      */
     @Override
     public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
-        InputType.InputTypeRecurrent r = checkInputType(inputType);
-        return inputType.getType() == InputType.Type.FF ? new FeedForwardToRnnPreProcessor(r.getFormat()) : null;
+        return new BlockInputTypes(this).preProcessor(inputType);
     }
 
     /**
-     * The input type as a recurrent type (FF input counts as recurrent input of unknown length, in its
-     * time-distributed format when it has one).
+     * Matrices: the layer's regularization; biases and LayerNorm parameters: its bias regularization; coefficients:
+     * only the coefficient regularization.
+     *
+     * @param paramName a parameter key of the block
+     * @return the regularizations of that parameter, never null
      */
-    private InputType.InputTypeRecurrent checkInputType(InputType inputType) {
-        InputType.InputTypeRecurrent r;
-        if (inputType != null && inputType.getType() == InputType.Type.RNN) {
-            r = (InputType.InputTypeRecurrent) inputType;
-        } else if (inputType != null && inputType.getType() == InputType.Type.FF) {
-            InputType.InputTypeFeedForward ff = (InputType.InputTypeFeedForward) inputType;
-            RNNFormat format = ff.getTimeDistributedFormat() instanceof RNNFormat
-                    ? (RNNFormat) ff.getTimeDistributedFormat() : rnnDataFormat;
-            r = (InputType.InputTypeRecurrent) InputType.recurrent(ff.getSize(), format);
-        } else {
-            throw new IllegalArgumentException(where() + "input type must be RNN ([mb, dModel, T] NCW or "
-                    + "[mb, T, dModel] NWC) or FF (per time step, reshaped by a preprocessor), got " + inputType);
-        }
-        if (dModel > 0 && r.getSize() != dModel) {
-            throw new IllegalArgumentException(where() + "input size must equal dModel = " + dModel + ", got "
-                    + r.getSize());
-        }
-        return r;
-    }
-
-    /** Matrices: the layer's regularization; biases and LayerNorm: its bias regularization; coefficients: theirs. */
     @Override
     public List<Regularization> getRegularizationByParam(String paramName) {
-        List<Regularization> r;
-        if (isCoefficientKey(paramName)) {
-            r = coefficientRegularizationOrEmpty();
-        } else if (paramName.startsWith("W")) {
-            r = regularization;
-        } else {
-            r = regularizationBias;
-        }
-        return r == null ? Collections.emptyList() : r;
+        return SameDiffLayerConfigs.regularization(this, new BlockParameters(this).role(paramName));
     }
 
-    /** Coefficients: their own updater, else the layer's; matrices: the layer's; biases: the bias updater, else. */
+    /**
+     * Coefficients: their own updater, else the layer's; matrices: the layer's; biases and LayerNorm parameters: the
+     * bias updater, else the layer's.
+     *
+     * @param paramName a parameter key of the block
+     * @return the updater of that parameter
+     */
     @Override
     public IUpdater getUpdaterByParam(String paramName) {
-        if (isCoefficientKey(paramName)) {
-            return coefficientUpdaterOr(updater);
-        }
-        if (paramName.startsWith("W") || biasUpdater == null) {
-            return updater;
-        }
-        return biasUpdater;
+        return SameDiffLayerConfigs.updater(this, new BlockParameters(this).role(paramName));
     }
 
+    /**
+     * DL4J's memory report: the parameters and the updater state (the coefficients' updater for the coefficients),
+     * no working memory.
+     *
+     * @param inputType the input type (RNN, or FF per time step)
+     * @return the report
+     * @throws IllegalArgumentException for another input type, or an input size that differs from a known dModel
+     */
     @Override
     public LayerMemoryReport getMemoryReport(InputType inputType) {
         return LayerPlumbing.parameterOnlyReport(layerName, RationalTransformerBlock.class, inputType,
                 getOutputType(-1, inputType), initializer().numParams(this), this, updater);
     }
 
-    /** The coefficients' own updater (null: the layer's updater). */
+    /**
+     * The coefficients' own updater, of every rational of the block. Default: null.
+     *
+     * @return the updater, or null when the coefficients use the layer's updater
+     */
     @Override
     public IUpdater getCoefficientUpdater() {
         return coefficientUpdater;
     }
 
+    /**
+     * Sets the coefficients' own updater (for JSON; use the builder word {@code coefficientUpdater}).
+     *
+     * @param coefficientUpdater the updater, or null for the layer's
+     */
     public void setCoefficientUpdater(IUpdater coefficientUpdater) {
         this.coefficientUpdater = coefficientUpdater;
     }
 
-    /** Regularization of the coefficients (only what was set with the coefficient words). */
+    /**
+     * Regularization of the coefficients (only what was set with the coefficient words). Default: empty.
+     *
+     * @return the list held by this configuration (not a copy)
+     */
     @Override
     public List<Regularization> getCoefficientRegularization() {
         return coefficientRegularization;
     }
 
+    /**
+     * Sets the coefficients' regularization (for JSON; use the builder words {@code coefficientRegularization},
+     * {@code coefficientL1/L2/WeightDecay}).
+     *
+     * @param coefficientRegularization the regularizations (null or empty: none); held, not copied
+     */
     public void setCoefficientRegularization(List<Regularization> coefficientRegularization) {
         this.coefficientRegularization = coefficientRegularization;
     }
 
-    /** The parameter shapes, always derived from the configuration (never read from or written to JSON). */
+    /**
+     * The parameter shapes, always derived from the configuration (never read from or written to JSON).
+     *
+     * @return DL4J's parameter table of this block (built by {@link #defineParameters} when first needed)
+     */
     @Override
     @JsonIgnore
     public SDLayerParams getLayerParams() {
         return super.getLayerParams();
     }
 
+    /**
+     * Replaces the cached parameter shapes; null makes them be derived again (used when a size or an option
+     * changes). Never read from JSON.
+     *
+     * @param layerParams the parameter table, or null
+     */
     @Override
     @JsonIgnore
     public void setLayerParams(SDLayerParams layerParams) {
         super.setLayerParams(layerParams);
     }
 
+    /**
+     * A copy of this configuration, with its own coefficient regularization list and updater copy (the spec is
+     * immutable and shared).
+     *
+     * @return the copy
+     */
     @Override
     public RationalTransformerBlock clone() {
         RationalTransformerBlock c = (RationalTransformerBlock) super.clone();
-        c.coefficientRegularization = coefficientRegularization == null ? new ArrayList<>()
-                : new ArrayList<>(coefficientRegularization);
-        c.coefficientUpdater = coefficientUpdater == null ? null : coefficientUpdater.clone();
+        c.coefficientRegularization = SameDiffLayerConfigs.copyOf(coefficientRegularization);
+        c.coefficientUpdater = SameDiffLayerConfigs.copyOf(coefficientUpdater);
         return c;
     }
 
     // ---------------------------------------------------------------- getters and setters (JSON)
 
+    /**
+     * Model width d (0 until known).
+     *
+     * @return d ≥ 0; 0 means "from the input type"
+     */
     public long getDModel() {
         return dModel;
     }
 
+    /**
+     * Sets the model width (for JSON; use {@link Builder#dModel(long)}); a changed value drops the cached parameter
+     * shapes. Not validated here.
+     *
+     * @param dModel the width d (0: from the input type)
+     */
     public void setDModel(long dModel) {
         if (this.dModel != dModel) {
             setLayerParams(null);
@@ -763,19 +658,39 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
         this.dModel = dModel;
     }
 
+    /**
+     * Number of attention heads h. Default 1.
+     *
+     * @return h ≥ 1 for a valid block (a divisor of dModel)
+     */
     public int getHeads() {
         return heads;
     }
 
+    /**
+     * Sets the number of attention heads (for JSON; use {@link Builder#heads(int)}). Not validated here.
+     *
+     * @param heads h
+     */
     public void setHeads(int heads) {
         this.heads = heads;
     }
 
-    /** Hidden width as configured (0 = 4 dModel); see {@link #hiddenWidth()}. */
+    /**
+     * Hidden width as configured; see {@link #hiddenWidth()} for the width used.
+     *
+     * @return H ≥ 1, or 0 for the default 4 dModel
+     */
     public long getHidden() {
         return hidden;
     }
 
+    /**
+     * Sets the hidden width (for JSON; use {@link Builder#hidden(long)}); a changed value drops the cached parameter
+     * shapes. Not validated here.
+     *
+     * @param hidden H, or 0 for 4 dModel
+     */
     public void setHidden(long hidden) {
         if (this.hidden != hidden) {
             setLayerParams(null);
@@ -783,101 +698,226 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
         this.hidden = hidden;
     }
 
+    /**
+     * Where the LayerNorms sit. Default {@link Normalization#PRE}.
+     *
+     * @return PRE, POST or NONE
+     */
     public Normalization getNormalization() {
         return normalization;
     }
 
+    /**
+     * Sets where the LayerNorms sit (for JSON; use {@link Builder#normalization(Normalization)}) and drops the cached
+     * parameter shapes.
+     *
+     * @param normalization PRE, POST or NONE
+     */
     public void setNormalization(Normalization normalization) {
         this.normalization = normalization;
         setLayerParams(null);
     }
 
+    /**
+     * The feed-forward kind. Default {@link FeedForward#RATIONAL_GLU}.
+     *
+     * @return the kind
+     */
     public FeedForward getFeedForward() {
         return feedForward;
     }
 
+    /**
+     * Sets the feed-forward kind (for JSON; use {@link Builder#feedForward(FeedForward)}) and drops the cached
+     * parameter shapes.
+     *
+     * @param feedForward the kind
+     */
     public void setFeedForward(FeedForward feedForward) {
         this.feedForward = feedForward;
         setLayerParams(null);
     }
 
+    /**
+     * The attention nonlinearity. Default {@link Attention#SOFTMAX}.
+     *
+     * @return SOFTMAX or RATIONAL
+     */
     public Attention getAttention() {
         return attention;
     }
 
+    /**
+     * Sets the attention nonlinearity (for JSON; use {@link Builder#attention(Attention)}) and drops the cached
+     * parameter shapes.
+     *
+     * @param attention SOFTMAX or RATIONAL
+     */
     public void setAttention(Attention attention) {
         this.attention = attention;
         setLayerParams(null);
     }
 
+    /**
+     * Whether query t attends to keys s ≤ t only. Default false.
+     *
+     * @return true for causal attention
+     */
     public boolean isCausal() {
         return causal;
     }
 
+    /**
+     * Sets causal masking (for JSON; use {@link Builder#causal(boolean)}).
+     *
+     * @param causal true for causal attention
+     */
     public void setCausal(boolean causal) {
         this.causal = causal;
     }
 
+    /**
+     * Probability of dropping an attention weight in training. Default 0.
+     *
+     * @return p in [0, 1) for a valid block
+     */
     public double getAttentionDropout() {
         return attentionDropout;
     }
 
+    /**
+     * Sets the attention dropout (for JSON; use {@link Builder#attentionDropout(double)}). Not validated here.
+     *
+     * @param attentionDropout the drop probability p
+     */
     public void setAttentionDropout(double attentionDropout) {
         this.attentionDropout = attentionDropout;
     }
 
+    /**
+     * Probability of dropping a residual-branch activation in training. Default 0.
+     *
+     * @return p in [0, 1) for a valid block
+     */
     public double getResidualDropout() {
         return residualDropout;
     }
 
+    /**
+     * Sets the residual dropout (for JSON; use {@link Builder#residualDropout(double)}). Not validated here.
+     *
+     * @param residualDropout the drop probability p
+     */
     public void setResidualDropout(double residualDropout) {
         this.residualDropout = residualDropout;
     }
 
+    /**
+     * The rational of RATIONAL_GLU, and with another initial function of KAT's R1 and R2. Default
+     * {@link #defaultSpec()}.
+     *
+     * @return the spec (immutable)
+     */
     public RationalSpec getSpec() {
         return spec;
     }
 
+    /**
+     * Sets the rational (for JSON; use {@link Builder#spec(RationalSpec)}) and drops the cached parameter shapes. Not
+     * validated here: {@link #validate()} runs when the layer is instantiated.
+     *
+     * @param spec the new spec
+     */
     public void setSpec(RationalSpec spec) {
         this.spec = spec;
         setLayerParams(null);
     }
 
+    /**
+     * Numerator degree m_a of the attention rational R_a. Default 3.
+     *
+     * @return m_a
+     */
     public int getAttentionNumeratorDegree() {
         return attentionNumeratorDegree;
     }
 
+    /**
+     * Sets the attention rational's numerator degree (for JSON; use {@link Builder#attentionDegrees(int, int)}) and
+     * drops the cached parameter shapes. Not validated here.
+     *
+     * @param attentionNumeratorDegree m_a
+     */
     public void setAttentionNumeratorDegree(int attentionNumeratorDegree) {
         this.attentionNumeratorDegree = attentionNumeratorDegree;
         setLayerParams(null);
     }
 
+    /**
+     * Denominator degree n_a of the attention rational R_a. Default 4.
+     *
+     * @return n_a
+     */
     public int getAttentionDenominatorDegree() {
         return attentionDenominatorDegree;
     }
 
+    /**
+     * Sets the attention rational's denominator degree (for JSON; use {@link Builder#attentionDegrees(int, int)})
+     * and drops the cached parameter shapes. Not validated here.
+     *
+     * @param attentionDenominatorDegree n_a
+     */
     public void setAttentionDenominatorDegree(int attentionDenominatorDegree) {
         this.attentionDenominatorDegree = attentionDenominatorDegree;
         setLayerParams(null);
     }
 
+    /**
+     * Layout of the input and output. Default NCW; taken from an RNN input type.
+     *
+     * @return NCW ([mb, d, T]) or NWC ([mb, T, d])
+     */
     public RNNFormat getRnnDataFormat() {
         return rnnDataFormat;
     }
 
+    /**
+     * Sets the layout of the input and output (for JSON; use {@link Builder#dataFormat(RNNFormat)}).
+     *
+     * @param rnnDataFormat NCW or NWC
+     */
     public void setRnnDataFormat(RNNFormat rnnDataFormat) {
         this.rnnDataFormat = rnnDataFormat;
     }
 
-    /** How the runtime executes the block (default {@link Execution#NATIVE}). */
+    /**
+     * How the runtime executes the block. Default {@link Execution#NATIVE}.
+     *
+     * @return NATIVE or SAMEDIFF
+     */
     public Execution getExecution() {
         return execution;
     }
 
+    /**
+     * Sets the execution (for JSON; use {@link Builder#execution(Execution)}). Takes effect when the runtime is
+     * created.
+     *
+     * @param execution NATIVE or SAMEDIFF
+     */
     public void setExecution(Execution execution) {
         this.execution = execution;
     }
 
+    /**
+     * Equal if every field of this class (sizes, heads, options, dropouts, spec, attention degrees, RNN format,
+     * execution, coefficient updater and regularization) and the inherited configuration (name, dropout, constraints,
+     * regularization, updaters, gradient normalization, weight init) are equal.
+     *
+     * @param o another object
+     * @return true for an equal configuration
+     */
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -893,24 +933,26 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
                 && Double.compare(residualDropout, l.residualDropout) == 0 && Objects.equals(spec, l.spec)
                 && attentionNumeratorDegree == l.attentionNumeratorDegree
                 && attentionDenominatorDegree == l.attentionDenominatorDegree && rnnDataFormat == l.rnnDataFormat
-                && execution == l.execution
-                && Objects.equals(layerName, l.layerName) && Objects.equals(iDropout, l.iDropout)
-                && Objects.equals(constraints, l.constraints) && Objects.equals(regularization, l.regularization)
-                && Objects.equals(regularizationBias, l.regularizationBias) && Objects.equals(updater, l.updater)
-                && Objects.equals(biasUpdater, l.biasUpdater) && gradientNormalization == l.gradientNormalization
-                && Double.compare(gradientNormalizationThreshold, l.gradientNormalizationThreshold) == 0
-                && weightInit == l.weightInit && Objects.equals(paramWeightInit, l.paramWeightInit)
-                && Objects.equals(coefficientUpdater, l.coefficientUpdater)
-                && Objects.equals(coefficientRegularization, l.coefficientRegularization);
+                && execution == l.execution && SameDiffLayerConfigs.sameInheritedAndCoefficientOptions(this, l);
     }
 
+    /**
+     * A hash over the fields {@link #equals} compares, except input dropout and constraints.
+     *
+     * @return the hash code
+     */
     @Override
     public int hashCode() {
         return Objects.hash(dModel, heads, hidden, normalization, feedForward, attention, causal, attentionDropout,
                 residualDropout, spec, attentionNumeratorDegree, attentionDenominatorDegree, rnnDataFormat, execution,
-                layerName, updater, weightInit);
+                SameDiffLayerConfigs.inheritedAndCoefficientOptionsHash(this));
     }
 
+    /**
+     * A description for logs and configuration summaries.
+     *
+     * @return the name, sizes, options, spec, format and execution
+     */
     @Override
     public String toString() {
         return "RationalTransformerBlock(name=" + layerName + ", dModel=" + dModel + ", heads=" + heads + ", hidden="
@@ -922,7 +964,9 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
     /**
      * Builder for {@link RationalTransformerBlock}. Inherited options: {@code name}, {@code updater},
      * {@code biasUpdater}, {@code l1/l2/weightDecay} (matrices) and their {@code Bias} variants (biases, LayerNorm),
-     * {@code weightInit} (default Xavier), {@code dropOut} (DL4J's input dropout), constraints.
+     * {@code weightInit} (default Xavier), {@code dropOut} (DL4J's input dropout), constraints; the coefficient words
+     * of {@link RationalLayer} ({@code coefficientUpdater}, {@code coefficientRegularization},
+     * {@code coefficientL1/L2/WeightDecay}).
      */
     public static class Builder extends SameDiffLayer.Builder<Builder> implements CoefficientOptions.Words<Builder> {
         private long dModel;
@@ -941,9 +985,15 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
         private Execution execution = Execution.NATIVE;
         private final CoefficientOptions coefficients = new CoefficientOptions();
 
+        /** A builder with the defaults of {@link RationalTransformerBlock}; dModel may come from the input type. */
+        public Builder() {
+        }
+
         /**
-         * Model width d ≥ 1 (optional: leave it unset to take it from the network's RNN input type).
+         * Model width d (optional: leave it unset to take it from the network's RNN input type).
          *
+         * @param dModel d ≥ 1 (a multiple of the head count)
+         * @return this builder
          * @throws IllegalArgumentException for d &lt; 1
          */
         public Builder dModel(long dModel) {
@@ -955,54 +1005,99 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
             return this;
         }
 
+        /**
+         * The coefficient options behind the coefficient words.
+         *
+         * @return this builder's options
+         */
         @Override
         public CoefficientOptions coefficientOptions() {
             return coefficients;
         }
 
-        /** Number of attention heads h (default 1; must divide dModel). */
+        /**
+         * Number of attention heads h (default 1).
+         *
+         * @param heads h ≥ 1, a divisor of dModel; checked by {@link #build()}
+         * @return this builder
+         */
         public Builder heads(int heads) {
             this.heads = heads;
             return this;
         }
 
-        /** Hidden width H of the feed-forward part (default 4 dModel). */
+        /**
+         * Hidden width H of the feed-forward part (default 4 dModel).
+         *
+         * @param hidden H ≥ 1, or 0 for 4 dModel; checked by {@link #build()}
+         * @return this builder
+         */
         public Builder hidden(long hidden) {
             this.hidden = hidden;
             return this;
         }
 
-        /** Where the LayerNorms sit (default PRE). */
+        /**
+         * Where the LayerNorms sit (default PRE).
+         *
+         * @param normalization PRE, POST or NONE; null is rejected by {@link #build()}
+         * @return this builder
+         */
         public Builder normalization(Normalization normalization) {
             this.normalization = normalization;
             return this;
         }
 
-        /** Feed-forward kind (default RATIONAL_GLU). */
+        /**
+         * Feed-forward kind (default RATIONAL_GLU).
+         *
+         * @param feedForward the kind; null is rejected by {@link #build()}
+         * @return this builder
+         */
         public Builder feedForward(FeedForward feedForward) {
             this.feedForward = feedForward;
             return this;
         }
 
-        /** Attention nonlinearity (default SOFTMAX). */
+        /**
+         * Attention nonlinearity (default SOFTMAX).
+         *
+         * @param attention SOFTMAX or RATIONAL; null is rejected by {@link #build()}
+         * @return this builder
+         */
         public Builder attention(Attention attention) {
             this.attention = attention;
             return this;
         }
 
-        /** Causal masking: query t attends to keys s ≤ t only (default false). */
+        /**
+         * Causal masking: query t attends to keys s ≤ t only (default false).
+         *
+         * @param causal true for causal attention
+         * @return this builder
+         */
         public Builder causal(boolean causal) {
             this.causal = causal;
             return this;
         }
 
-        /** Probability of dropping an attention weight in training (default 0; not DL4J's retain probability). */
+        /**
+         * Probability of dropping an attention weight in training (default 0; not DL4J's retain probability).
+         *
+         * @param p the drop probability, in [0, 1); checked by {@link #build()}
+         * @return this builder
+         */
         public Builder attentionDropout(double p) {
             this.attentionDropout = p;
             return this;
         }
 
-        /** Probability of dropping a residual-branch activation in training (default 0). */
+        /**
+         * Probability of dropping a residual-branch activation in training (default 0).
+         *
+         * @param p the drop probability, in [0, 1); checked by {@link #build()}
+         * @return this builder
+         */
         public Builder residualDropout(double p) {
             this.residualDropout = p;
             return this;
@@ -1010,21 +1105,38 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
 
         /**
          * The rational of RATIONAL_GLU (and, with the init replaced by identity / GELU, of RATIONAL's R1 / R2):
-         * degrees, version (D only without noise), initialisation, sharing over the channels.
+         * degrees, version (D only without noise), initialisation, sharing over the channels. Default
+         * {@link #defaultSpec()}.
+         *
+         * @param spec the spec
+         * @return this builder
+         * @throws NullPointerException if {@code spec} is null
          */
         public Builder spec(RationalSpec spec) {
             this.spec = Objects.requireNonNull(spec, "spec");
             return this;
         }
 
-        /** Degrees (m, n) of the attention rational R_a (default (3, 4)); used with {@code Attention.RATIONAL}. */
+        /**
+         * Degrees of the attention rational R_a (default (3, 4)); used with {@code Attention.RATIONAL}.
+         *
+         * @param m numerator degree m_a; checked by {@link #build()}
+         * @param n denominator degree n_a; checked by {@link #build()}
+         * @return this builder
+         */
         public Builder attentionDegrees(int m, int n) {
             this.attentionNumeratorDegree = m;
             this.attentionDenominatorDegree = n;
             return this;
         }
 
-        /** Layout of the input (default NCW; set automatically from an RNN input type). */
+        /**
+         * Layout of the input (default NCW; set automatically from an RNN input type).
+         *
+         * @param format NCW ([mb, d, T]) or NWC ([mb, T, d])
+         * @return this builder
+         * @throws NullPointerException if {@code format} is null
+         */
         public Builder dataFormat(RNNFormat format) {
             this.rnnDataFormat = Objects.requireNonNull(format, "format");
             return this;
@@ -1033,12 +1145,25 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
         /**
          * How the runtime executes the block: {@link Execution#NATIVE} (default) or {@link Execution#SAMEDIFF}; same
          * function and gradients, NATIVE is faster.
+         *
+         * @param execution NATIVE or SAMEDIFF
+         * @return this builder
+         * @throws NullPointerException if {@code execution} is null
          */
         public Builder execution(Execution execution) {
             this.execution = Objects.requireNonNull(execution, "execution");
             return this;
         }
 
+        /**
+         * Builds and validates the configuration.
+         *
+         * @return the block configuration
+         * @throws IllegalArgumentException for an invalid setting, naming the value and its range (heads not dividing
+         *                                  dModel, negative hidden width, a dropout outside [0, 1), a null option,
+         *                                  an invalid spec or attention degrees, version D with noise, GROUP sharing
+         *                                  whose group count does not divide a rational's channel count)
+         */
         @Override
         @SuppressWarnings("unchecked")
         public RationalTransformerBlock build() {

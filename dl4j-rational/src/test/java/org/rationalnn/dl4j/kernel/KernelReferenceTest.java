@@ -134,10 +134,7 @@ class KernelReferenceTest {
         }
 
         // reference
-        double[][] refDNum = new double[sets][m + 1];
-        double[][] refDDen = new double[sets][n];
-        double[][] absDNum = new double[sets][m + 1];
-        double[][] absDDen = new double[sets][n];
+        CoefficientSums sums = new CoefficientSums(sets, m + 1, n);
         double[] ga = new double[m + 1];
         double[] gb = new double[n];
         double tol = dt == DataType.DOUBLE ? 1e-12 : 1e-5;
@@ -162,23 +159,9 @@ class KernelReferenceTest {
             double dxScale = Math.abs(ev) * (Math.abs(RationalFunction.numeratorDx(a[s], 0, m + 1, xv))
                     + Math.abs(f.value(xv) * v.denominatorDx(xv, b[s], 0, n))) / q;
             assertEquals(ev * dRdx, dx.getDouble(idx), tol * Math.max(1.0, dxScale), "dx at " + e);
-            for (int j = 0; j <= m; j++) {
-                refDNum[s][j] += ev * ga[j];
-                absDNum[s][j] += Math.abs(ev * ga[j]);
-            }
-            for (int j = 0; j < n; j++) {
-                refDDen[s][j] += ev * gb[j];
-                absDDen[s][j] += Math.abs(ev * gb[j]);
-            }
+            sums.add(s, ev, ga, gb);
         }
-        for (int s = 0; s < sets; s++) {
-            for (int j = 0; j <= m; j++) {
-                assertSumClose(refDNum[s][j], absDNum[s][j], dNum.getDouble(s, j), tol, "dNumerator[" + s + "][" + j + "]");
-            }
-            for (int j = 0; j < n; j++) {
-                assertSumClose(refDDen[s][j], absDDen[s][j], dDen.getDouble(s, j), tol, "dDenominator[" + s + "][" + j + "]");
-            }
-        }
+        sums.assertMatches(dNum, dDen, tol);
     }
 
     private static INDArray stridedCopy(INDArray a) {
@@ -193,11 +176,6 @@ class KernelReferenceTest {
         INDArray view = big.get(idx);
         view.assign(a);
         return view;
-    }
-
-    /** A sum is compared relative to the sum of its terms' magnitudes (its condition). */
-    private static void assertSumClose(double expected, double absSum, double actual, double rel, String what) {
-        assertEquals(expected, actual, rel * Math.max(1.0, absSum), what);
     }
 
     private static void assertClose(double expected, double actual, double rel, String what) {

@@ -1,6 +1,8 @@
 package org.rationalnn.dl4j.rational;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -237,5 +239,33 @@ class RationalFitKinkMarginTest {
         // version A cannot be exact with |b_k| > 0: it stays within a small multiple of the margin
         FitResult a = RationalFit.fit(TargetFunction.IDENTITY, RationalVersion.A, 5, 4, LO, HI);
         assertTrue(a.uniformError() <= 1e-4, a.toString());
+    }
+
+    @Test
+    void publicMarginCheckJudgesForeignCoefficients() {
+        double[] a = {0.02, 0.5, 0.2, 0.01, -0.003, 0.0001};
+        // version A: a b_k of 1e-15 (0.1.0's fits) is on the kink of |b_k|; 1e-2 keeps the margin on [-3, 3]
+        assertFalse(RationalFit.keepsKinkMargin(new RationalFunction(RationalVersion.A, a,
+                new double[] {0.3, 1e-15, 0.05, 0.01}), LO, HI));
+        assertTrue(RationalFit.keepsKinkMargin(new RationalFunction(RationalVersion.A, a,
+                new double[] {0.3, 1e-2, 0.05, 0.01}), LO, HI));
+        // version B: T = 1e-14·x vanishes everywhere on the scale of a reference step; T = 0.5·x^2 + 0.1·x^4 does not
+        assertFalse(RationalFit.keepsKinkMargin(new RationalFunction(RationalVersion.B, a,
+                new double[] {1e-14, 0, 0, 0}), LO, HI));
+        assertTrue(RationalFit.keepsKinkMargin(new RationalFunction(RationalVersion.B, a,
+                new double[] {0, 0.5, 0, 0.1}), LO, HI));
+        // version C: T(0) = b_0 = 0 with a slowly growing T straddles near 0; b_0 = 0.9 keeps the margin
+        assertFalse(RationalFit.keepsKinkMargin(new RationalFunction(RationalVersion.C, a,
+                new double[] {0, 0, 1e-9, 0, 0}), LO, HI));
+        assertTrue(RationalFit.keepsKinkMargin(new RationalFunction(RationalVersion.C, a,
+                new double[] {0.9, 0, 0.2, 0, 0}), LO, HI));
+        // version N has no |.|; every fit result keeps the margin
+        assertTrue(RationalFit.keepsKinkMargin(new RationalFunction(RationalVersion.N, a,
+                new double[] {0, 0, 0, 0}), LO, HI));
+        FitResult fit = RationalFit.fit(TargetFunction.GELU, RationalVersion.A, 5, 4, LO, HI);
+        assertTrue(RationalFit.keepsKinkMargin(fit.function(), LO, HI), fit.toString());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RationalFit.keepsKinkMargin(fit.function(), 1, -1));
+        assertTrue(e.getMessage().contains("lower < upper"), e.getMessage());
     }
 }

@@ -37,8 +37,6 @@ final class BlockMath {
     /** GLU kinds of {@link #gluForward}: the activation of the gate. */
     static final int SILU = 0;
     static final int GELU = 1;
-    /** The gate's activation is given (the rational, computed by its kernel). */
-    static final int GIVEN = 2;
 
     private BlockMath() {
     }
@@ -177,39 +175,46 @@ final class BlockMath {
     }
 
     /**
-     * GLU forward: act = φ(g) for {@code kind} {@link #SILU} or {@link #GELU} ({@link #GIVEN}: {@code act} already
-     * holds the gate's activation), h = act ⊙ up.
+     * GLU forward: h = φ(g) ⊙ up for {@code kind} {@link #SILU} or {@link #GELU} (the rational gate goes through
+     * {@link RationalKernels#gatedForward}); φ(g) is not kept.
      */
-    static void gluForward(int kind, INDArray g, INDArray up, INDArray act, INDArray h) {
-        if (fused(g, up, act, h)) {
-            VectorBlockOps.gluForward(kind, g, up, act, h);
+    static void gluForward(int kind, INDArray g, INDArray up, INDArray h) {
+        if (fused(g, up, h)) {
+            VectorBlockOps.gluForward(kind, g, up, h);
             return;
         }
+        activation(kind, g, h);
+        h.muli(up);
+    }
+
+    /** act = φ(g). */
+    private static void activation(int kind, INDArray g, INDArray act) {
         if (kind == SILU) {
             Nd4j.exec(new Swish(g, act));
         } else if (kind == GELU) {
             gelu(g, act);
+        } else {
+            throw new IllegalArgumentException("GLU kind must be SILU (0) or GELU (1), got " + kind);
         }
-        act.mul(up, h);
     }
 
     /**
-     * GLU backward for dL/dh {@code dh}: dUp = dh ⊙ act; dPre = dh ⊙ up ⊙ φ'(g) ({@link #SILU}, {@link #GELU}), or
-     * dL/dact = dh ⊙ up ({@link #GIVEN}, for the rational kernel's backward pass).
+     * GLU backward for dL/dh {@code dh}: dUp = dh ⊙ φ(g), dPre = dh ⊙ up ⊙ φ'(g) ({@link #SILU}, {@link #GELU}),
+     * φ(g) recomputed from g.
      */
-    static void gluBackward(int kind, INDArray g, INDArray up, INDArray act, INDArray dh, INDArray dUp,
-                            INDArray dPre) {
-        if (fused(g, up, act, dh, dUp, dPre)) {
-            VectorBlockOps.gluBackward(kind, g, up, act, dh, dUp, dPre);
+    static void gluBackward(int kind, INDArray g, INDArray up, INDArray dh, INDArray dUp, INDArray dPre) {
+        if (fused(g, up, dh, dUp, dPre)) {
+            VectorBlockOps.gluBackward(kind, g, up, dh, dUp, dPre);
             return;
         }
-        dh.mul(act, dUp);
+        activation(kind, g, dUp);
+        dUp.muli(dh);
         dh.mul(up, dPre);
         if (kind == SILU) {
             INDArray d = g.ulike();
             Nd4j.exec(new SwishDerivative(g, d));
             dPre.muli(d);
-        } else if (kind == GELU) {
+        } else {
             dPre.muli(geluDerivative(g));
         }
     }

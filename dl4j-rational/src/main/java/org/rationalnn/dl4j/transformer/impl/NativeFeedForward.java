@@ -37,8 +37,8 @@ final class NativeFeedForward {
         INDArray pre;
         /** GLU kinds: the linear branch z Wu + bu. */
         INDArray up;
-        /** The hidden activation fed to W2 (GLU kinds: the gate's activation φ(g) only; h = φ(g) ⊙ up). */
-        INDArray act;
+        /** The hidden activation fed to W2 (GLU kinds: h = φ(g) ⊙ up; φ(g) is recomputed in the backward pass). */
+        INDArray h;
         /** KAT: R1(z). */
         INDArray r1;
     }
@@ -58,46 +58,42 @@ final class NativeFeedForward {
         long n = z.size(0);
         Cache c = new Cache();
         c.z = z;
-        INDArray h;
         switch (kind) {
             case GELU:
                 c.pre = BlockMath.linear(z, p.get(W1), p.get(B1), m.keep(n, hidden));
-                c.act = BlockMath.gelu(c.pre, m.keep(n, hidden));
-                h = c.act;
+                c.h = BlockMath.gelu(c.pre, m.keep(n, hidden));
                 break;
             case RATIONAL:
                 c.r1 = m.keep(z.shape());
                 RationalKernels.forward(spec, z, false, p.get(R1_NUMERATOR), null, p.get(R1_DENOMINATOR), c.r1);
                 c.pre = BlockMath.linear(c.r1, p.get(W1), p.get(B1), m.keep(n, hidden));
-                c.act = m.keep(n, hidden);
-                RationalKernels.forward(spec, c.pre, false, p.get(R2_NUMERATOR), null, p.get(R2_DENOMINATOR), c.act);
-                h = c.act;
+                c.h = m.keep(n, hidden);
+                RationalKernels.forward(spec, c.pre, false, p.get(R2_NUMERATOR), null, p.get(R2_DENOMINATOR), c.h);
                 break;
             default:
                 c.pre = BlockMath.linear(z, p.get(WG), p.get(BG), m.keep(n, hidden));
                 c.up = BlockMath.linear(z, p.get(WU), p.get(BU), m.keep(n, hidden));
-                c.act = m.keep(n, hidden);
+                c.h = m.keep(n, hidden);
                 if (kind == FeedForward.RATIONAL_GLU) {
-                    RationalKernels.forward(spec, c.pre, false, p.get(NUMERATOR), null, p.get(DENOMINATOR), c.act);
+                    // h = R(g) ⊙ up in one pass of the rational kernel
+                    RationalKernels.gatedForward(spec, c.pre, p.get(NUMERATOR), p.get(DENOMINATOR), c.up, c.h);
+                } else {
+                    BlockMath.gluForward(gluKind(), c.pre, c.up, c.h);
                 }
-                h = m.work(n, hidden);
-                BlockMath.gluForward(gluKind(), c.pre, c.up, c.act, h);
         }
-        BlockMath.linear(h, p.get(W2), p.get(B2), out);
+        BlockMath.linear(c.h, p.get(W2), p.get(B2), out);
         return c;
     }
 
-    /** The gate's activation for {@link BlockMath#gluForward}. */
+    /** The gate's fixed activation for {@link BlockMath#gluForward} (SWIGLU, GEGLU). */
     private int gluKind() {
         switch (kind) {
             case SWIGLU:
                 return BlockMath.SILU;
             case GEGLU:
                 return BlockMath.GELU;
-            case RATIONAL_GLU:
-                return BlockMath.GIVEN;
             default:
-                throw new IllegalStateException("not a GLU kind: " + kind);
+                throw new IllegalStateException("not a GLU kind with a fixed gate: " + kind);
         }
     }
 
@@ -107,16 +103,8 @@ final class NativeFeedForward {
      */
     INDArray backward(Cache c, INDArray dOut, Map<String, INDArray> p, Map<String, INDArray> g, Memory m) {
         long n = dOut.size(0);
-        INDArray h;
-        if (c.up != null) {
-            h = m.work(n, hidden);
-            c.act.mul(c.up, h);
-        } else {
-            h = c.act;
-        }
-        // (the GLU product h = φ(g) ⊙ up is recomputed rather than kept)
         INDArray dh = m.work(n, hidden);
-        BlockMath.linearBackward(h, p.get(W2), dOut, g.get(W2), g.get(B2), dh, false);
+        BlockMath.linearBackward(c.h, p.get(W2), dOut, g.get(W2), g.get(B2), dh, false);
         INDArray dz = m.work(c.z.shape());
         switch (kind) {
             case GELU: {
@@ -135,15 +123,15 @@ final class NativeFeedForward {
                 break;
             }
             default: {
-                // h = φ(pre) ⊙ up: d up = dh ⊙ φ(pre), d pre = dh ⊙ up ⊙ φ'(pre)
+                // h = φ(pre) ⊙ up: d up = dh ⊙ φ(pre), d pre = dh ⊙ up ⊙ φ'(pre), one pass (φ recomputed)
                 INDArray dUp = m.work(n, hidden);
                 INDArray dPre = m.work(n, hidden);
-                BlockMath.gluBackward(gluKind(), c.pre, c.up, c.act, dh, dUp, dPre);
                 if (kind == FeedForward.RATIONAL_GLU) {
-                    INDArray dAct = dPre;
-                    dPre = dh;   // dh is no longer needed: the rational's dL/dpre goes there
-                    RationalKernels.backward(spec, c.pre, false, p.get(NUMERATOR), null, p.get(DENOMINATOR), dAct,
-                            dPre, g.get(NUMERATOR), g.get(DENOMINATOR));
+                    // with the rational's coefficient gradients in the same pass
+                    RationalKernels.gatedBackward(spec, c.pre, p.get(NUMERATOR), p.get(DENOMINATOR), c.up, dh, dPre,
+                            dUp, g.get(NUMERATOR), g.get(DENOMINATOR));
+                } else {
+                    BlockMath.gluBackward(gluKind(), c.pre, c.up, dh, dUp, dPre);
                 }
                 BlockMath.linearBackward(c.z, p.get(WG), dPre, g.get(WG), g.get(BG), dz, false);
                 BlockMath.linearBackward(c.z, p.get(WU), dUp, g.get(WU), g.get(BU), dz, true);

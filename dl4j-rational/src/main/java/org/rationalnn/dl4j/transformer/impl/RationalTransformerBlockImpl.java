@@ -57,6 +57,13 @@ public class RationalTransformerBlockImpl extends SameDiffLayerRuntime {
     /** NATIVE: the causal mask (without padding) of the last sequence length, detached. */
     private transient NativeAttention.Masks causalMasks;
 
+    /**
+     * A runtime for this layer configuration; called by {@link RationalTransformerBlock#instantiate}, which then
+     * sets the listeners, index, parameter views and configuration. Graphs and caches are built on the first pass.
+     *
+     * @param conf     the network's configuration of this layer (its layer is a {@link RationalTransformerBlock})
+     * @param dataType the network's data type (of the parameters and the output)
+     */
     public RationalTransformerBlockImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }

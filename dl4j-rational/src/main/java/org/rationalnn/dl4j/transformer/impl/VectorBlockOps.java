@@ -98,7 +98,11 @@ final class VectorBlockOps {
     }
 
     private static FloatVector geluDerivative(FloatVector x) {
-        FloatVector t = geluTanh(x);
+        return geluDerivative(x, geluTanh(x));
+    }
+
+    /** gelu'(x) given t = {@link #geluTanh}(x). */
+    private static FloatVector geluDerivative(FloatVector x, FloatVector t) {
         // 0.5 (1 + t) + 0.5 x (1 - t²) sqrt(2/π)(1 + 3k x²)
         FloatVector inner = x.mul(x).fma(CK3, C);
         FloatVector oneMinusT2 = t.mul(t).neg().add(1f);
@@ -135,100 +139,85 @@ final class VectorBlockOps {
     }
 
     /**
-     * GLU forward: act = φ(g) (φ = silu, gelu, or none: {@code act} already holds R(g)), h = act ⊙ up.
+     * GLU forward: h = φ(g) ⊙ up in one pass (φ = silu or gelu); φ(g) itself is not stored (the backward pass
+     * recomputes it from g).
      *
-     * @param kind 0 silu, 1 gelu, 2 act given
+     * @param kind 0 silu, 1 gelu
      */
-    static void gluForward(int kind, INDArray g, INDArray up, INDArray act, INDArray h) {
+    static void gluForward(int kind, INDArray g, INDArray up, INDArray h) {
         Buf gb = new Buf(g);
         Buf ub = new Buf(up);
-        Buf ab = new Buf(act);
         Buf hb = new Buf(h);
-        elementwise(g.length(), 3, (i, len, s) -> {
+        elementwise(g.length(), 2, (i, len, s) -> {
             float[] x = s[0];
             float[] u = s[1];
-            float[] y = s[2];
+            gb.get(i, x, len);
             ub.get(i, u, len);
-            if (kind == 2) {
-                ab.get(i, y, len);
-            } else {
-                gb.get(i, x, len);
-            }
             int k = 0;
-            if (kind != 2) {
-                for (; k <= len - L; k += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, k);
-                    FloatVector f = kind == 0 ? v.div(v.neg().lanewise(VectorOperators.EXP).add(1f))
-                            : geluTanh(v).add(1f).mul(v).mul(0.5f);
-                    f.intoArray(y, k);
-                }
-                for (; k < len; k++) {
-                    y[k] = kind == 0 ? x[k] * sigmoid(x[k]) : 0.5f * x[k] * (1 + geluTanh(x[k]));
-                }
-                ab.put(i, y, len);
-            }
-            for (k = 0; k <= len - L; k += L) {
-                FloatVector.fromArray(S, y, k).mul(FloatVector.fromArray(S, u, k)).intoArray(u, k);
+            for (; k <= len - L; k += L) {
+                FloatVector v = FloatVector.fromArray(S, x, k);
+                FloatVector f = kind == 0 ? v.div(v.neg().lanewise(VectorOperators.EXP).add(1f))
+                        : geluTanh(v).add(1f).mul(v).mul(0.5f);
+                f.mul(FloatVector.fromArray(S, u, k)).intoArray(u, k);
             }
             for (; k < len; k++) {
-                u[k] *= y[k];
+                u[k] *= kind == 0 ? x[k] * sigmoid(x[k]) : 0.5f * x[k] * (1 + geluTanh(x[k]));
             }
             hb.put(i, u, len);
         });
     }
 
     /**
-     * GLU backward for dL/dh {@code dh}: dUp = dh ⊙ act; dPre = dh ⊙ up ⊙ φ'(g) (kind 0 silu, 1 gelu), or
-     * dh ⊙ up (kind 2: dL/dact, for the rational kernel's backward pass).
+     * GLU backward for dL/dh {@code dh}, one pass: dUp = dh ⊙ φ(g), dPre = dh ⊙ up ⊙ φ'(g), with φ(g) and φ'(g)
+     * computed from g (kind 0 silu, 1 gelu).
      */
-    static void gluBackward(int kind, INDArray g, INDArray up, INDArray act, INDArray dh, INDArray dUp,
-                            INDArray dPre) {
+    static void gluBackward(int kind, INDArray g, INDArray up, INDArray dh, INDArray dUp, INDArray dPre) {
         Buf gb = new Buf(g);
         Buf ub = new Buf(up);
-        Buf ab = new Buf(act);
         Buf hb = new Buf(dh);
         Buf dub = new Buf(dUp);
         Buf dpb = new Buf(dPre);
-        elementwise(g.length(), 4, (i, len, s) -> {
+        elementwise(g.length(), 3, (i, len, s) -> {
             float[] x = s[0];
             float[] u = s[1];
-            float[] a = s[2];
-            float[] d = s[3];
+            float[] d = s[2];
+            gb.get(i, x, len);
             ub.get(i, u, len);
-            ab.get(i, a, len);
             hb.get(i, d, len);
-            if (kind != 2) {
-                gb.get(i, x, len);
-            }
             int k = 0;
             for (; k <= len - L; k += L) {
+                FloatVector v = FloatVector.fromArray(S, x, k);
                 FloatVector dv = FloatVector.fromArray(S, d, k);
-                FloatVector du = dv.mul(FloatVector.fromArray(S, a, k));
-                FloatVector dp = dv.mul(FloatVector.fromArray(S, u, k));
+                FloatVector f;
+                FloatVector df;
                 if (kind == 0) {
-                    FloatVector v = FloatVector.fromArray(S, x, k);
                     FloatVector sg = FloatVector.broadcast(S, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+                    f = v.mul(sg);
                     // silu' = σ (1 + x (1 - σ))
-                    dp = dp.mul(sg.mul(v.mul(sg.neg().add(1f)).add(1f)));
-                } else if (kind == 1) {
-                    dp = dp.mul(geluDerivative(FloatVector.fromArray(S, x, k)));
+                    df = sg.mul(v.mul(sg.neg().add(1f)).add(1f));
+                } else {
+                    FloatVector t = geluTanh(v);
+                    f = t.add(1f).mul(v).mul(0.5f);
+                    df = geluDerivative(v, t);
                 }
-                du.intoArray(a, k);
-                dp.intoArray(u, k);
+                dv.mul(FloatVector.fromArray(S, u, k)).mul(df).intoArray(u, k);
+                dv.mul(f).intoArray(x, k);
             }
             for (; k < len; k++) {
-                float du = d[k] * a[k];
-                float dp = d[k] * u[k];
+                float f;
+                float df;
                 if (kind == 0) {
                     float sg = sigmoid(x[k]);
-                    dp *= sg * (1 + x[k] * (1 - sg));
-                } else if (kind == 1) {
-                    dp *= geluDerivative(x[k]);
+                    f = x[k] * sg;
+                    df = sg * (1 + x[k] * (1 - sg));
+                } else {
+                    f = 0.5f * x[k] * (1 + geluTanh(x[k]));
+                    df = geluDerivative(x[k]);
                 }
-                a[k] = du;
-                u[k] = dp;
+                u[k] = d[k] * u[k] * df;
+                x[k] = d[k] * f;
             }
-            dub.put(i, a, len);
+            dub.put(i, x, len);
             dpb.put(i, u, len);
         });
     }
