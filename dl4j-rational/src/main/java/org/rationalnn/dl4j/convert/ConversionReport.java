@@ -7,15 +7,35 @@ import java.util.Locale;
  * What {@link RationalConverter} did and how faithful the converted network is before any training.
  *
  * <p><b>Fidelity.</b> {@link #outputBound()} bounds max |y' − y| over the output elements of any calibration example
- * (y: the original network's output, y': the converted one's, both in inference mode). It chains, layer by layer in
- * the maximum norm, the replaced activations' errors ({@link ReplacedActivation#activationErrorBound()}) through the
- * Lipschitz constants of what follows them: dense and convolution weights (largest absolute row sum), batch
- * normalization's scale, pooling, fixed activations (largest |f'|), softmax (1/2), the rationals themselves (largest
- * |R'| on the reachable range), residual additions (sum of the branches' bounds) and merges (largest bound). Where a
- * layer downstream of a replacement has no known constant (recurrent layers, attention, products of two branches)
- * the bound is NaN and {@link #boundNote()} names the layer. Grid-based suprema (|R'|, |f'|, the fit error) are
- * taken on dense grids, so the bound is a computed, not a proven, one. It holds for inputs whose pre-activations stay
- * in the ranges the calibration data produced.
+ * (y: the original network's output, y': the converted one's, both in inference mode). Derivation: write
+ * e_k = max |R_k(z) − f_k(z)| for the k-th replaced activation f_k and its rational R_k, the maximum over the fit
+ * interval ({@link ReplacedActivation#activationErrorBound()}), and δ_v for a bound on max |a'_v − a_v| over the
+ * elements of what layer or vertex v outputs. Going through the network in topological order, starting from δ = 0
+ * at the inputs:
+ * <ul>
+ * <li>a layer x ↦ φ(x W + b) (dense, convolution with W as [nOut, nIn·k]): |φ(x'W + b) − φ(xW + b)| ≤ L_φ ‖W‖ δ_in,
+ * with ‖W‖ = max over outputs of Σ |W_ij| (the operator norm for the maximum norm) and L_φ = sup |φ'| of the
+ * layer's fixed activation (1 for ReLU and tanh, 1/4 for sigmoid, ...); batch normalization (whose configured activation DL4J never applies): max
+ * |γ|/σ over channels; max/average pooling, dropout at inference, padding and cropping: 1; sum pooling: the window
+ * size; softmax: 1/2;</li>
+ * <li>a replaced activation, R(z') against f(z): |R(z') − f(z)| ≤ |R(z') − R(z)| + |R(z) − f(z)| ≤ L_R δ_in + e_k,
+ * with L_R = max |R'| over the range z' can reach (the observed range widened by δ_in);</li>
+ * <li>element-wise addition or subtraction of branches: the sum of their δ; merge, subset, stack and similar
+ * vertices: the largest δ of their inputs.</li>
+ * </ul>
+ * The output's δ is the bound. {@link ReplacedActivation#inputDeviationBound()} and
+ * {@link ReplacedActivation#outputDeviationBound()} are the δ before and after each replacement. Where a layer
+ * downstream of a replacement has no known constant (recurrent layers, attention, products of two branches) the
+ * bound is NaN and {@link #boundNote()} names the layer. The suprema (|R'|, |f'|, the fit error) are taken on dense
+ * grids, so the bound is a computed, not a proven, one; it holds for inputs whose pre-activations stay in the ranges
+ * the calibration data produced.
+ *
+ * <p>It is a worst case over every input deviation pattern allowed by δ, so it grows with the product of the
+ * downstream operator norms and can exceed the measured difference ({@link #measuredMaxDifference()}) by orders of
+ * magnitude in deep or wide networks (on the tests' ResNet-style graph 7.5·10^3 against 0.015); the measured value is
+ * the practical number. Ratios |g(x') − g(x)| / |x' − x| observed on the calibration data would be smaller, but
+ * they underestimate the true constants and would not give a bound; a tighter true bound would propagate one δ per
+ * unit or channel instead of one per layer.
  *
  * @param replaced                  the replaced activations, in network order
  * @param notConvertible            selected layers left unchanged, with reasons

@@ -205,7 +205,8 @@ final class Lipschitz {
         }
         INDArray gamma = bn.isLockGammaBeta() ? std.like().assign(Math.abs(bn.getGamma()))
                 : Transforms.abs(params.get("gamma").castTo(DataType.DOUBLE), true);
-        return LayerMap.of(gamma.div(std).maxNumber().doubleValue(), bn.getActivationFn());
+        // DL4J's batch normalization never applies its configured activation (see NetworkSurgery.activationOf)
+        return LayerMap.of(gamma.div(std).maxNumber().doubleValue(), null);
     }
 
     /** Largest Σ_i |W_ij| over the columns j of W [nIn, nOut]: the max-norm operator norm of x ↦ x W. */

@@ -130,9 +130,26 @@ final class NetworkSurgery {
         return cur;
     }
 
-    /** The activation a layer applies (the wrapped layer's for wrappers), or null. */
+    /**
+     * Layer types whose DL4J runtime never applies the activation in their configuration: batch normalization and
+     * dropout return their transformed input as it is, PReLU applies its own learned slopes. Their configured
+     * activation (inherited from the network's default, sigmoid unless set) is therefore not part of the network's
+     * function and must not be replaced.
+     */
+    private static final Set<Class<?>> ACTIVATION_NOT_APPLIED = Set.of(
+            org.deeplearning4j.nn.conf.layers.BatchNormalization.class,
+            org.deeplearning4j.nn.conf.layers.DropoutLayer.class,
+            org.deeplearning4j.nn.conf.layers.PReLULayer.class);
+
+    /**
+     * The activation a layer applies (the wrapped layer's for wrappers), or null: also null for the layer types whose
+     * runtime ignores the configured activation ({@link #ACTIVATION_NOT_APPLIED}).
+     */
     static IActivation activationOf(org.deeplearning4j.nn.conf.layers.Layer l) {
         org.deeplearning4j.nn.conf.layers.Layer in = inner(l);
+        if (in == null || ACTIVATION_NOT_APPLIED.contains(in.getClass())) {
+            return null;
+        }
         if (in instanceof ActivationLayer) {
             return ((ActivationLayer) in).getActivationFn();
         }
@@ -393,6 +410,29 @@ final class NetworkSurgery {
     }
 
     /** Names not to reuse for inserted layers: every layer/vertex name and network input of the network. */
+    /**
+     * The simple class name of every layer's configuration (MultiLayerNetwork) or of every vertex's (ComputationGraph;
+     * the layer's for layer vertices), by name, in network order.
+     */
+    static Map<String, String> layerTypes(Model net) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (net instanceof MultiLayerNetwork) {
+            List<NeuralNetConfiguration> confs = ((MultiLayerNetwork) net).getLayerWiseConfigurations().getConfs();
+            for (int i = 0; i < confs.size(); i++) {
+                out.put(layerName(confs.get(i).getLayer(), i), confs.get(i).getLayer().getClass().getSimpleName());
+            }
+        } else {
+            for (Map.Entry<String, GraphVertex> e : ((ComputationGraph) net).getConfiguration().getVertices()
+                    .entrySet()) {
+                GraphVertex v = e.getValue();
+                out.put(e.getKey(), v instanceof LayerVertex
+                        ? ((LayerVertex) v).getLayerConf().getLayer().getClass().getSimpleName()
+                        : v.getClass().getSimpleName());
+            }
+        }
+        return out;
+    }
+
     static Set<String> usedNames(Model net) {
         Set<String> names = new HashSet<>();
         if (net instanceof MultiLayerNetwork) {

@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -341,7 +342,33 @@ public final class RationalConverter {
             }
             planned.add(new Planned(c, whole, rationalName));
         }
+        reportNamesWithoutActivation(candidates, net, not);
         return new Plan(planned, not);
+    }
+
+    /**
+     * Names given to {@link Builder#layers} that are not candidates: a layer or vertex that applies no activation is
+     * reported as not convertible; a name the network does not have is an error.
+     */
+    private void reportNamesWithoutActivation(List<ConversionCandidate> candidates, Model net,
+                                              List<NotConvertible> not) {
+        Set<String> candidateNames = new HashSet<>();
+        for (ConversionCandidate c : candidates) {
+            candidateNames.add(c.name());
+        }
+        Map<String, String> types = NetworkSurgery.layerTypes(net);
+        for (String n : names) {
+            if (candidateNames.contains(n)) {
+                continue;
+            }
+            String type = types.get(n);
+            if (type == null) {
+                throw new IllegalArgumentException("layers(...) names '" + n + "', but the network has no layer or "
+                        + "vertex of that name; its names are " + types.keySet());
+            }
+            not.add(new NotConvertible(n, type, "none applied", "DL4J applies no activation in a " + type
+                    + " (BatchNormalization, DropoutLayer and PReLULayer ignore the one in their configuration)"));
+        }
     }
 
     // ------------------------------------------------------------------------------------------------------
@@ -689,7 +716,10 @@ public final class RationalConverter {
         }
 
         /**
-         * Convert only layers with these names (added to earlier calls; default: no name filter).
+         * Convert only layers with these names (added to earlier calls; default: no name filter). A named layer that
+         * cannot be converted, or applies no activation, is listed in {@link ConversionReport#notConvertible()}; a
+         * name the network does not have makes {@code convert} throw an IllegalArgumentException that lists the
+         * network's names.
          *
          * @param layerNames layer names as in the configuration
          * @return this builder

@@ -43,9 +43,11 @@ import java.util.Random;
  *
  * <p>Inputs come from DL4J's {@code onForwardPass} activations: a layer's input is the previous layer's activation
  * (after the layer's preprocessor); {@link org.rationalnn.dl4j.samediff.RationalDense}'s rational sees x W + b,
- * recomputed from it. The rationals inside a {@link org.rationalnn.dl4j.transformer.RationalTransformerBlock} act on
- * values internal to its SameDiff graph: for them only coefficient statistics and the non-finite checks (of the
- * block's output and the coefficient gradients) are available.
+ * recomputed from it. The rationals inside a {@link org.rationalnn.dl4j.transformer.RationalTransformerBlock} (the
+ * RATIONAL_GLU gate, KAT's R1 and R2, rational attention) act on values internal to the block: on a reporting
+ * iteration the block's forward pass is recomputed from its input ({@link RationalSite#rationalInputs}; one extra
+ * forward pass of the block, for either execution, with the iteration's masks and dropout multipliers), and
+ * positions the masks exclude (padding, causally hidden scores) are not counted.
  *
  * <pre>{@code
  * RationalMonitor monitor = RationalMonitor.builder().frequency(50).build();
@@ -214,6 +216,8 @@ public final class RationalMonitor extends BaseTrainingListener {
                                       java.util.function.Function<RationalSite, INDArray> output) {
         int iteration = iteration(model);
         boolean report = iteration % frequency == 0;
+        // the inputs of every rational of a layer, computed once per layer (a transformer block holds several)
+        Map<String, Map<String, INDArray>> perLayer = new LinkedHashMap<>();
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             for (RationalSite site : sites(model)) {
                 INDArray out = output.apply(site);
@@ -230,8 +234,14 @@ public final class RationalMonitor extends BaseTrainingListener {
                     t.initial = concat(flat(site.numerator()), flat(site.denominator()));
                 }
                 if (report) {
-                    INDArray in = site.inputObservable() ? input.apply(site) : null;
-                    record(stats(site, t, in == null ? null : site.rationalInput(in), iteration, epoch(model)));
+                    INDArray x = null;
+                    if (site.inputObservable()) {
+                        x = perLayer.computeIfAbsent(site.layerName(), k -> {
+                            INDArray in = input.apply(site);
+                            return in == null ? Map.of() : site.rationalInputs(in);
+                        }).get(site.slot().name());
+                    }
+                    record(stats(site, t, x == null || x.isEmpty() ? null : x, iteration, epoch(model)));
                 }
             }
         }

@@ -15,9 +15,11 @@ import org.rationalnn.dl4j.common.RationalSlot;
 import org.rationalnn.dl4j.layers.RationalActivationLayer;
 import org.rationalnn.dl4j.rational.RationalFunction;
 import org.rationalnn.dl4j.rational.RationalSpec;
+import org.rationalnn.dl4j.rational.TargetFunction;
 import org.rationalnn.dl4j.samediff.RationalDense;
 import org.rationalnn.dl4j.samediff.RationalVertex;
 import org.rationalnn.dl4j.transformer.RationalTransformerBlock;
+import org.rationalnn.dl4j.transformer.impl.RationalTransformerBlockImpl;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,9 +34,11 @@ import java.util.Objects;
  * MultiLayerNetwork or ComputationGraph.
  *
  * <p>The input of the rational is the layer's input for {@link RationalActivationLayer} and {@link RationalVertex},
- * the pre-activation x W + b for {@link RationalDense} (recomputed from the layer's input by
- * {@link #rationalInput(INDArray)}), and not available for the rationals inside a {@link RationalTransformerBlock}
- * (they act on intermediate values of its SameDiff graph).
+ * the pre-activation x W + b for {@link RationalDense}, and for the rationals inside a {@link RationalTransformerBlock}
+ * the block's intermediate values (the RATIONAL_GLU gate's or KAT's pre-activations, the shifted scores of rational
+ * attention). {@link #rationalInputs(INDArray)} computes them from the layer's input: for the block by
+ * {@link RationalTransformerBlockImpl#rationalInputs(INDArray)}, which recomputes the block's forward pass (either
+ * execution, masks and the last forward pass's dropout multipliers included).
  */
 public final class RationalSite {
 
@@ -53,6 +57,8 @@ public final class RationalSite {
     private final String layerName;
     private final int index;
     private final RationalLayer layer;
+    /** The runtime layer (unwrapped from a frozen wrapper) of a transformer block, else null. */
+    private final org.deeplearning4j.nn.api.Layer runtime;
     private final RationalSlot slot;
     private final Kind kind;
     private final Map<String, INDArray> params;
@@ -60,12 +66,13 @@ public final class RationalSite {
     private final InputPreProcessor preProcessor;
     private final boolean multiple;
 
-    private RationalSite(String layerName, int index, RationalLayer layer, RationalSlot slot,
-                         Map<String, INDArray> params, String inputName, InputPreProcessor preProcessor,
-                         boolean multiple) {
+    private RationalSite(String layerName, int index, RationalLayer layer, org.deeplearning4j.nn.api.Layer runtime,
+                         RationalSlot slot, Map<String, INDArray> params, String inputName,
+                         InputPreProcessor preProcessor, boolean multiple) {
         this.layerName = layerName;
         this.index = index;
         this.layer = layer;
+        this.runtime = runtime;
         this.slot = slot;
         this.params = params;
         this.inputName = inputName;
@@ -94,7 +101,7 @@ public final class RationalSite {
                 Layer conf = unwrap(m.getLayerWiseConfigurations().getConf(i).getLayer());
                 if (conf instanceof RationalLayer) {
                     String name = conf.getLayerName() != null ? conf.getLayerName() : "layer" + i;
-                    add(out, name, i, (RationalLayer) conf, m.getLayer(i).paramTable(false), null,
+                    add(out, name, i, (RationalLayer) conf, m.getLayer(i), m.getLayer(i).paramTable(false), null,
                             m.getLayerWiseConfigurations().getInputPreProcess(i));
                 }
             }
@@ -109,8 +116,8 @@ public final class RationalSite {
                 if (v instanceof LayerVertex) {
                     Layer l = unwrap(((LayerVertex) v).getLayerConf().getLayer());
                     if (l instanceof RationalLayer) {
-                        add(out, name, -1, (RationalLayer) l, g.getLayer(name).paramTable(false), input,
-                                ((LayerVertex) v).getPreProcessor());
+                        add(out, name, -1, (RationalLayer) l, g.getLayer(name), g.getLayer(name).paramTable(false),
+                                input, ((LayerVertex) v).getPreProcessor());
                     }
                 } else if (v instanceof RationalLayer) {
                     Map<String, INDArray> p = new LinkedHashMap<>();
@@ -118,7 +125,7 @@ public final class RationalSite {
                         String k = e.getKey();
                         p.put(k.startsWith(name + "_") ? k.substring(name.length() + 1) : k, e.getValue());
                     }
-                    add(out, name, -1, (RationalLayer) v, p, input, null);
+                    add(out, name, -1, (RationalLayer) v, null, p, input, null);
                 }
             }
         } else {
@@ -133,10 +140,14 @@ public final class RationalSite {
     }
 
     private static void add(List<RationalSite> out, String name, int index, RationalLayer layer,
-                            Map<String, INDArray> params, String input, InputPreProcessor pp) {
+                            org.deeplearning4j.nn.api.Layer runtime, Map<String, INDArray> params, String input,
+                            InputPreProcessor pp) {
         List<RationalSlot> slots = layer.rationalSlots();
+        org.deeplearning4j.nn.api.Layer inner = runtime instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop
+                ? ((org.deeplearning4j.nn.layers.FrozenLayerWithBackprop) runtime).getInsideLayer() : runtime;
+        org.deeplearning4j.nn.api.Layer block = inner instanceof RationalTransformerBlockImpl ? inner : null;
         for (RationalSlot s : slots) {
-            out.add(new RationalSite(name, index, layer, s, params, input, pp, slots.size() > 1));
+            out.add(new RationalSite(name, index, layer, block, s, params, input, pp, slots.size() > 1));
         }
     }
 
@@ -232,7 +243,9 @@ public final class RationalSite {
     }
 
     /**
-     * The spec of the layer's rational.
+     * The spec of the rational: the layer's; for the transformer block's feed-forward rationals the block's spec
+     * (KAT's R1 and R2 with the initial functions the block gives them, identity and GELU), for its attention
+     * rational null.
      *
      * @return the layer's spec (for the transformer block: its FFN spec), or null for the block's attention rational
      */
@@ -246,8 +259,19 @@ public final class RationalSite {
         if (layer instanceof RationalVertex) {
             return ((RationalVertex) layer).getSpec();
         }
-        if (layer instanceof RationalTransformerBlock && slot.name().equals("rational")) {
-            return ((RationalTransformerBlock) layer).getSpec();
+        if (layer instanceof RationalTransformerBlock) {
+            RationalSpec block = ((RationalTransformerBlock) layer).getSpec();
+            switch (slot.name()) {
+                case "rational":
+                    return block;
+                case "r1":
+                    // as RationalTransformerBlock initialises KAT's rationals: R1 from the identity, R2 from GELU
+                    return block.toBuilder().init(TargetFunction.IDENTITY).build();
+                case "r2":
+                    return block.toBuilder().init(TargetFunction.GELU_TANH).build();
+                default:
+                    return null;
+            }
         }
         return null;
     }
@@ -285,12 +309,13 @@ public final class RationalSite {
     }
 
     /**
-     * Whether the rational's input can be observed from the network's activations ({@link #rationalInput}).
+     * Whether the rational's input can be computed from the layer's input ({@link #rationalInputs}): always, except
+     * for a transformer block found without its runtime layer.
      *
-     * @return false for a transformer block's rationals, true otherwise
+     * @return false for a transformer block found without its runtime layer, true otherwise
      */
     public boolean inputObservable() {
-        return kind != Kind.TRANSFORMER_BLOCK;
+        return kind != Kind.TRANSFORMER_BLOCK || runtime != null;
     }
 
     /**
@@ -312,24 +337,43 @@ public final class RationalSite {
     }
 
     /**
-     * The values the rational is applied to, given the layer's input (after its preprocessor): the input itself,
-     * or for {@link RationalDense} x W + b per time step, in the layout of the layer's output.
+     * The values this rational is applied to, given the layer's input (after its preprocessor):
+     * {@code rationalInputs(layerInput).get(slot().name())}.
      *
      * @param layerInput the layer's input, [mb, nIn] or (RNN) [mb, nIn, T] / [mb, T, nIn]
      * @return the rational's input: {@code layerInput} itself, or a new array [mb, nOut] (RNN: [mb, nOut, T] or
-     *         [mb, T, nOut]) for {@link RationalDense}
-     * @throws IllegalStateException for a transformer block's rationals
+     *         [mb, T, nOut]) for {@link RationalDense}, or the block's intermediate value for a transformer block
+     * @throws IllegalStateException if {@link #inputObservable()} is false
      */
     public INDArray rationalInput(INDArray layerInput) {
+        return rationalInputs(layerInput).get(slot.name());
+    }
+
+    /**
+     * The values every rational of this site's layer is applied to, given the layer's input (after its
+     * preprocessor), by slot name: the input itself ({@link RationalActivationLayer}, {@link RationalVertex}); x W + b
+     * per time step in the layout of the layer's output ({@link RationalDense}); for a {@link RationalTransformerBlock}
+     * the block's intermediate values without masked positions, recomputed by
+     * {@link RationalTransformerBlockImpl#rationalInputs(INDArray)} (with the layer's current mask and the dropout
+     * multipliers of its last forward pass: during training, what the rationals saw in that pass).
+     *
+     * @param layerInput the layer's input after its preprocessor, in the layer's input layout
+     * @return the rationals' inputs by slot name (one entry, or the block's three rationals)
+     * @throws IllegalStateException if {@link #inputObservable()} is false
+     */
+    public Map<String, INDArray> rationalInputs(INDArray layerInput) {
         switch (kind) {
             case ACTIVATION_LAYER:
             case VERTEX:
-                return layerInput;
+                return Map.of(slot.name(), layerInput);
             case DENSE:
-                return denseAffine((RationalDense) layer, layerInput);
+                return Map.of(slot.name(), denseAffine((RationalDense) layer, layerInput));
             default:
-                throw new IllegalStateException("the input of rational '" + name() + "' is internal to its "
-                        + "transformer block");
+                if (runtime == null) {
+                    throw new IllegalStateException("rational '" + name() + "': the transformer block's runtime "
+                            + "layer is unknown, so its internal inputs cannot be computed");
+                }
+                return ((RationalTransformerBlockImpl) runtime).rationalInputs(layerInput);
         }
     }
 

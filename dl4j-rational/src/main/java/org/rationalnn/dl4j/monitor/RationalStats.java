@@ -7,7 +7,8 @@ import java.util.Locale;
 /**
  * What {@link RationalMonitor} measured about one rational at one iteration. Input statistics are over the
  * minibatch of that iteration (every element, or a strided subsample of {@link RationalMonitor.Builder#maxElements}
- * of them), NaN where the input is not observable (the rationals inside a transformer block).
+ * of them; for the rationals inside a transformer block without masked positions), NaN where no input was observed
+ * (no activations for the layer, or every position masked).
  *
  * @param iteration         the network's iteration count
  * @param epoch             the network's epoch count
@@ -37,7 +38,8 @@ public record RationalStats(int iteration, int epoch, String name, RationalVersi
     /**
      * Whether the input statistics were observed.
      *
-     * @return true when at least one input value was examined; false for the rationals inside a transformer block
+     * @return true when at least one input value was examined; false when the iteration gave no inputs for the
+     *         rational
      */
     public boolean inputObserved() {
         return elements > 0;
@@ -56,7 +58,7 @@ public record RationalStats(int iteration, int epoch, String name, RationalVersi
             sb.append(String.format(Locale.ROOT, " inputs [%.4g, %.4g], min|Q| %.4g (set %d), %.2f%% outside the fit "
                     + "interval", inputMin, inputMax, minAbsQ, minAbsQSet, 100 * fractionOutside));
         } else {
-            sb.append(" (inputs internal to the layer)");
+            sb.append(" (no inputs observed)");
         }
         sb.append(String.format(Locale.ROOT, "; |P coef| %.4g, |Q coef| %.4g, change %.3g/%.3g, since start %.3g",
                 numeratorNorm, denominatorNorm, numeratorChange, denominatorChange, changeSinceStart));

@@ -78,6 +78,23 @@ class ConversionOptionsTest {
     }
 
     @Test
+    void namedLayersWithoutAnAppliedActivationAreReportedAndUnknownNamesRejected() {
+        MultiLayerNetwork net = ConvertNets.cnn(DataType.FLOAT, ConvertNets.adam(), 2, 2, 4);
+        // the batch normalization carries a sigmoid that DL4J never applies; pooling has no activation at all
+        ((org.deeplearning4j.nn.conf.layers.BatchNormalization) net.getLayer("bn").conf().getLayer())
+                .setActivationFn(new org.nd4j.linalg.activations.impl.ActivationSigmoid());
+        ConversionReport r = RationalConverter.builder().fitInterval(-3, 3).layers("bn", "pool1", "conv1").build()
+                .convert(net).report();
+        assertEquals(List.of("conv1"), ConversionFidelityTest.names(r));
+        assertEquals(List.of("bn", "pool1"), r.notConvertible().stream().map(NotConvertible::layerName).toList());
+        assertEquals("BatchNormalization", r.notConvertible().get(0).layerType());
+        assertTrue(r.notConvertible().get(0).reason().contains("applies no activation"), r.toString());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RationalConverter.builder().fitInterval(-3, 3).layers("conv9").build().convert(net));
+        assertTrue(e.getMessage().contains("'conv9'") && e.getMessage().contains("conv1"), e.getMessage());
+    }
+
+    @Test
     void observedRangesAreWidenedAndRoundedOutward() {
         assertEquals(List.of(-3.4, 3.7), java.util.Arrays.stream(RationalConverter.widen(-2.785, 3.041, 0.1))
                 .boxed().toList());

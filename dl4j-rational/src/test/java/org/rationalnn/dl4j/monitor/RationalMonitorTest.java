@@ -10,6 +10,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.activations.Activation;
+import org.rationalnn.dl4j.transformer.RationalTransformerBlock;
 import org.rationalnn.dl4j.rational.RationalFunction;
 import org.rationalnn.dl4j.rational.RationalVersion;
 
@@ -22,6 +32,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -178,10 +189,11 @@ class RationalMonitorTest {
         block.fit(seq);
         block.fit(seq);
         RationalStats r = mb.latest().get("block/rational");
-        assertFalse(r.inputObserved(), "internal to the block");
-        assertTrue(Double.isNaN(r.minAbsQ()));
+        assertTrue(r.inputObserved(), "the gate's pre-activations are recomputed from the block's input");
+        assertTrue(r.minAbsQ() > 0 && r.fractionOutside() >= 0 && r.fractionOutside() <= 1, r.summary());
+        assertEquals(4L * AllRationalNets.T * 8, r.elements(), "rows x hidden width");
         assertTrue(r.numeratorChange() > 0, "the block's coefficients train");
-        assertTrue(mb.latest().containsKey("block/attention"));
+        assertTrue(mb.latest().get("block/attention").inputObserved());
 
         Path png = dir.resolve("rationals.png");
         assertEquals(List.of("rv", "ra"), RationalPlots.write(g, m, png));
@@ -196,6 +208,155 @@ class RationalMonitorTest {
         RationalPlots.write(AllRationalNets.mln(DataType.DOUBLE, AllRationalNets.adam()), null,
                 dir.resolve("plain.png"));
         assertTrue(colouredPixels(ImageIO.read(dir.resolve("plain.png").toFile())) > 300);
+    }
+
+    /** A block with the given feed-forward and execution, no normalization, causal rational attention. */
+    private static MultiLayerNetwork blockNet(RationalTransformerBlock.FeedForward ffn,
+                                              RationalTransformerBlock.Execution execution, double residualDropout) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.DOUBLE)
+                .updater(new Sgd(0.0)).weightInit(WeightInit.XAVIER).list()
+                .layer(new RationalTransformerBlock.Builder().name("block").dModel(AllRationalNets.FEATURES)
+                        .hidden(6).heads(2).feedForward(ffn).attention(RationalTransformerBlock.Attention.RATIONAL)
+                        .normalization(RationalTransformerBlock.Normalization.NONE).causal(true)
+                        .residualDropout(residualDropout).execution(execution).build())
+                .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out")
+                        .nOut(AllRationalNets.CLASSES).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.recurrent(AllRationalNets.FEATURES)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    /** Sequences [6, 4, T] whose odd examples have their last step padded. */
+    private static DataSet paddedSequences() {
+        DataSet d = AllRationalNets.data(6, true, 8, DataType.DOUBLE);
+        INDArray mask = Nd4j.ones(DataType.DOUBLE, 6, AllRationalNets.T);
+        for (int i = 1; i < 6; i += 2) {
+            mask.putScalar(i, AllRationalNets.T - 1, 0.0);
+        }
+        return new DataSet(d.getFeatures(), d.getLabels(), mask, mask);
+    }
+
+    @Test
+    void transformerBlockRationalsSeeTheBlocksIntermediateValues() {
+        DataSet data = paddedSequences();
+        int t = AllRationalNets.T;
+        long keptRows = 6L * t - 3;
+        long heads = 2;
+        for (RationalTransformerBlock.FeedForward ffn : List.of(RationalTransformerBlock.FeedForward.RATIONAL_GLU,
+                RationalTransformerBlock.FeedForward.RATIONAL)) {
+            Map<String, RationalStats> byExecution = null;
+            for (RationalTransformerBlock.Execution ex : RationalTransformerBlock.Execution.values()) {
+                MultiLayerNetwork net = blockNet(ffn, ex, 0.0);
+                RationalMonitor m = RationalMonitor.builder().frequency(1).log(false).build();
+                net.addListeners(m);
+                net.fit(data);
+                Map<String, RationalStats> latest = m.latest();
+                List<String> names = ffn == RationalTransformerBlock.FeedForward.RATIONAL
+                        ? List.of("block/r1", "block/r2", "block/attention")
+                        : List.of("block/rational", "block/attention");
+                assertEquals(names, List.copyOf(latest.keySet()));
+                for (RationalStats s : latest.values()) {
+                    assertTrue(s.inputObserved() && s.minAbsQ() > 0 && Double.isFinite(s.fractionOutside()),
+                            s.summary());
+                }
+                // padded rows are not counted: 3 of the 18 positions
+                if (ffn == RationalTransformerBlock.FeedForward.RATIONAL) {
+                    assertEquals(keptRows * AllRationalNets.FEATURES, latest.get("block/r1").elements());
+                    assertEquals(keptRows * 6, latest.get("block/r2").elements());
+                } else {
+                    assertEquals(keptRows * 6, latest.get("block/rational").elements());
+                }
+                checkAttentionInputs(net, data, latest.get("block/attention"), heads);
+                if (byExecution == null) {
+                    byExecution = latest;
+                } else {
+                    // both executions compute the same block: the same statistics
+                    for (String n : names) {
+                        RationalStats a = byExecution.get(n);
+                        RationalStats b = latest.get(n);
+                        assertEquals(a.inputMin(), b.inputMin(), 1e-9, n);
+                        assertEquals(a.inputMax(), b.inputMax(), 1e-9, n);
+                        assertEquals(a.minAbsQ(), b.minAbsQ(), 1e-9, n);
+                        assertEquals(a.elements(), b.elements(), n);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Rational attention's inputs, computed here from the block's parameters (no normalization, so the attention
+     * sees x): z[q, k] = s[q, k] − max over kept keys of s[q, ·], s = (x Wq + bq)(x Wk + bk)ᵀ / sqrt(d_h) per head,
+     * over the keys k ≤ q that are not padded.
+     */
+    private static void checkAttentionInputs(MultiLayerNetwork net, DataSet data, RationalStats att, long heads) {
+        INDArray x = data.getFeatures();
+        INDArray pad = data.getFeaturesMaskArray();
+        long mb = x.size(0);
+        long t = x.size(2);
+        long d = x.size(1);
+        long dh = d / heads;
+        org.deeplearning4j.nn.api.Layer block = net.getLayer(0);
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        long count = 0;
+        for (int b = 0; b < mb; b++) {
+            INDArray rows = x.get(NDArrayIndex.point(b), NDArrayIndex.all(), NDArrayIndex.all()).transpose();
+            INDArray q = rows.mmul(block.getParam(RationalTransformerBlock.WQ))
+                    .addiRowVector(block.getParam(RationalTransformerBlock.BQ));
+            INDArray k = rows.mmul(block.getParam(RationalTransformerBlock.WK))
+                    .addiRowVector(block.getParam(RationalTransformerBlock.BK));
+            for (int h = 0; h < heads; h++) {
+                INDArray qh = q.get(NDArrayIndex.all(), NDArrayIndex.interval(h * dh, (h + 1) * dh));
+                INDArray kh = k.get(NDArrayIndex.all(), NDArrayIndex.interval(h * dh, (h + 1) * dh));
+                INDArray s = qh.mmul(kh.transpose()).divi(Math.sqrt(dh));
+                for (int qi = 0; qi < t; qi++) {
+                    double rowMax = Double.NEGATIVE_INFINITY;
+                    for (int ki = 0; ki <= qi; ki++) {
+                        if (pad.getDouble(b, ki) != 0) {
+                            rowMax = Math.max(rowMax, s.getDouble(qi, ki));
+                        }
+                    }
+                    for (int ki = 0; ki <= qi; ki++) {
+                        if (pad.getDouble(b, ki) != 0) {
+                            double z = s.getDouble(qi, ki) - rowMax;
+                            min = Math.min(min, z);
+                            max = Math.max(max, z);
+                            count++;
+                        }
+                    }
+                }
+            }
+        }
+        assertEquals(count, att.elements());
+        assertEquals(min, att.inputMin(), 1e-9);
+        assertEquals(max, att.inputMax(), 1e-9);
+        assertEquals(0.0, att.inputMax(), 1e-12, "every query's largest score is shifted to 0");
+    }
+
+    @Test
+    void blockInputsUseTheIterationsDropoutMultipliers() {
+        DataSet data = paddedSequences();
+        MultiLayerNetwork net = blockNet(RationalTransformerBlock.FeedForward.RATIONAL_GLU,
+                RationalTransformerBlock.Execution.NATIVE, 0.5);
+        net.setInput(data.getFeatures());
+        net.setLayerMaskArrays(data.getFeaturesMaskArray(), data.getLabelsMaskArray());
+        RationalSite gate = RationalSite.find(net).get(0);
+        assertEquals("block/rational", gate.name());
+        net.getLayer(0).activate(data.getFeatures(), true, LayerWorkspaceMgr.noWorkspaces());
+        INDArray first = gate.rationalInput(data.getFeatures());
+        // the same multipliers until the next training forward pass: the same values
+        assertEquals(first, gate.rationalInput(data.getFeatures()));
+        net.getLayer(0).activate(data.getFeatures(), true, LayerWorkspaceMgr.noWorkspaces());
+        assertNotEquals(first, gate.rationalInput(data.getFeatures()), "new multipliers, other gate inputs");
+        net.getLayer(0).activate(data.getFeatures(), false, LayerWorkspaceMgr.noWorkspaces());
+        INDArray inference = gate.rationalInput(data.getFeatures());
+        net.getLayer(0).activate(data.getFeatures(), false, LayerWorkspaceMgr.noWorkspaces());
+        assertEquals(inference, gate.rationalInput(data.getFeatures()));
+        assertEquals(15, inference.size(0), "padded rows left out");
+        net.clearLayerMaskArrays();
+        assertEquals(18, gate.rationalInput(data.getFeatures()).size(0), "without a mask every row counts");
     }
 
     private static int colouredPixels(BufferedImage img) {

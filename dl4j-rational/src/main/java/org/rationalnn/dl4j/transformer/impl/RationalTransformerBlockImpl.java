@@ -333,6 +333,38 @@ public class RationalTransformerBlockImpl extends SameDiffLayerRuntime {
         }
     }
 
+    /**
+     * The values every rational of the block is applied to, for the block input {@code blockInput}: the forward pass
+     * is recomputed with the NATIVE formula (which both executions compute), the current parameters, the layer's
+     * current padding mask and, when their shapes fit the input, the dropout multipliers of the last forward pass (so
+     * that during a training iteration, e.g. from a listener's {@code onForwardPass}, the values are the ones that
+     * iteration's rationals saw). Positions the masks exclude are left out ({@link BlockRationalInputs}). Detached
+     * arrays; the layer's state is not changed.
+     *
+     * @param blockInput the block's input, [mb, dModel, T] (NCW) or [mb, T, dModel] (NWC)
+     * @return by slot name ({@link RationalTransformerBlock#rationalSlots()}): "rational" (the RATIONAL_GLU gate's
+     *         pre-activations [rows, hidden]), "r1" [rows, dModel] and "r2" [rows, hidden] (RATIONAL), "attention"
+     *         (the shifted scores of rational attention, [kept entries]); rows are the unpadded positions
+     * @throws IllegalArgumentException if the input's rank or feature count does not fit the block, or the padding
+     *                                  mask does not fit the input
+     */
+    public Map<String, INDArray> rationalInputs(INDArray blockInput) {
+        checkInput(blockInput);
+        long mb = blockInput.size(0);
+        long t = blockInput.size(ncw() ? 2 : 1);
+        long d = block().getDModel();
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            Memory m = new Memory(LayerWorkspaceMgr.noWorkspaces(), dataType, ArrayType.FF_WORKING_MEM,
+                    ArrayType.FF_WORKING_MEM);
+            INDArray x = rows(blockInput.castTo(dataType), m.keep(mb * t, d));
+            Map<String, INDArray> drop = lastDropout != null
+                    && BlockRationalInputs.dropoutFits(lastDropout, mb, t, block()) ? lastDropout : Map.of();
+            NativeBlock.Cache c = nativeBlock().forward(x, mb, t, extras(mb, t, drop), paramTable, m.work(mb * t, d),
+                    m);
+            return BlockRationalInputs.collect(block(), c);
+        }
+    }
+
     private void checkInput(INDArray in) {
         RationalTransformerBlock c = block();
         if (in.rank() != 3) {
