@@ -11,8 +11,11 @@ import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
@@ -224,6 +227,59 @@ final class ConvertNets {
                         .activation(Activation.SOFTMAX).build(), "add2")
                 .setOutputs("out").build();
         ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        return g;
+    }
+
+    /** conv → BN → ReLU ActivationLayer, as ResNet50's blocks build every stage. */
+    private static String convBnRelu(ComputationGraphConfiguration.GraphBuilder b, String name, int k, int out,
+                                     String input, boolean relu) {
+        b.addLayer(name, new ConvolutionLayer.Builder(k, k).nOut(out).activation(Activation.IDENTITY).build(), input)
+                .addLayer(name + "_bn", new BatchNormalization.Builder().build(), name);
+        if (!relu) {
+            return name + "_bn";
+        }
+        b.addLayer(name + "_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "_bn");
+        return name + "_relu";
+    }
+
+    /**
+     * ResNet50's structure at toy size: stem conv 3×3 (8) → BN → ReLU → max pool; a convolution block (1×1, 3×3, 1×1
+     * bottleneck, projection shortcut conv 1×1 + BN, add, ReLU); an identity block (bottleneck, identity shortcut,
+     * add, ReLU); global average pooling; dropout; softmax output. The batch normalization and dropout layers inherit
+     * the network's default activation (sigmoid), which DL4J never applies for these layer types.
+     *
+     * @param size    the input images' side ({@code convolutionalFlat(size, size, 1)})
+     * @param dropout whether the dropout layer before the output is there (gradient checks need it absent)
+     */
+    static ComputationGraph resnetStyle(DataType type, IUpdater updater, int size, boolean dropout) {
+        ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(5)
+                .dataType(type).updater(updater).weightInit(WeightInit.RELU)
+                .convolutionMode(ConvolutionMode.Same).graphBuilder().addInputs("in");
+        String stem = convBnRelu(b, "stem", 3, 8, "in", true);
+        b.addLayer("pool", new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2)
+                .stride(2, 2).build(), stem);
+        String a = convBnRelu(b, "c2a", 1, 4, "pool", true);
+        a = convBnRelu(b, "c2b", 3, 4, a, true);
+        a = convBnRelu(b, "c2c", 1, 12, a, false);
+        String shortcut = convBnRelu(b, "c2s", 1, 12, "pool", false);
+        b.addVertex("add2", new ElementWiseVertex(ElementWiseVertex.Op.Add), a, shortcut)
+                .addLayer("out2", new ActivationLayer.Builder().activation(Activation.RELU).build(), "add2");
+        String i = convBnRelu(b, "i2a", 1, 4, "out2", true);
+        i = convBnRelu(b, "i2b", 3, 4, i, true);
+        i = convBnRelu(b, "i2c", 1, 12, i, false);
+        b.addVertex("add3", new ElementWiseVertex(ElementWiseVertex.Op.Add), i, "out2")
+                .addLayer("out3", new ActivationLayer.Builder().activation(Activation.RELU).build(), "add3")
+                .addLayer("avg", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "out3");
+        String head = "avg";
+        if (dropout) {
+            b.addLayer("drop", new DropoutLayer.Builder(0.9).build(), head);
+            head = "drop";
+        }
+        b.addLayer("fc", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES)
+                        .activation(Activation.SOFTMAX).build(), head)
+                .setOutputs("fc").setInputTypes(InputType.convolutionalFlat(size, size, 1));
+        ComputationGraph g = new ComputationGraph(b.build());
         g.init();
         return g;
     }

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * DL4J's gradient check, in double precision with the NoOp updater, on converted small versions of the four test
  * architectures (CNN, MLP, residual graph, RNN with masks), with versions B, N, A and B (types (5,4) and (3,2)), and
- * on a converted MLP whose
+ * on the converted ResNet-style graph (version B (3,2)) and on a converted MLP whose
  * other layers are frozen (their parameters excluded: FrozenLayerWithBackprop reports zero gradients for them, while
  * the epsilon must still flow through them to the rationals before).
  */
@@ -108,6 +108,53 @@ class ConvertedGradientTest {
         MultiLayerNetwork net = ConvertNets.rnn(DataType.DOUBLE, new NoOp(), 3);
         MultiLayerNetwork conv = calibrated(data).degrees(3, 2).build().convert(net).network();
         assertTrue(check(conv, data.get(0), Set.of()));
+    }
+
+    /**
+     * Names of the parameters to exclude so that GradientCheckUtil skips every entry of batch normalization's running
+     * statistics. GradientCheckUtil names the flat parameter vector's entries by walking {@code paramTable()}, which
+     * lists vertices in the configuration's order, while ComputationGraph lays the flat vector out in topological
+     * order; where a branch makes the two differ (ResNet's projection shortcut), the name it prints for an entry is
+     * another parameter's, and excluding the statistics by their own names would skip the wrong entries. Returned:
+     * every name whose range, as GradientCheckUtil counts it, overlaps a running statistic's real range.
+     */
+    private static Set<String> runningStatisticsAsLabelled(ComputationGraph g) {
+        java.util.Map<String, INDArray> table = g.paramTable();
+        List<long[]> stats = new java.util.ArrayList<>();
+        for (java.util.Map.Entry<String, INDArray> e : table.entrySet()) {
+            if (e.getKey().endsWith("_mean") || e.getKey().endsWith("_var") || e.getKey().endsWith("_log10stdev")) {
+                long at = e.getValue().offset() - g.params().offset();
+                stats.add(new long[]{at, at + e.getValue().length()});
+            }
+        }
+        Set<String> out = new HashSet<>();
+        long start = 0;
+        for (java.util.Map.Entry<String, INDArray> e : table.entrySet()) {
+            long end = start + e.getValue().length();
+            for (long[] s : stats) {
+                if (start < s[1] && s[0] < end) {
+                    out.add(e.getKey());
+                }
+            }
+            start = end;
+        }
+        return out;
+    }
+
+    @Test
+    void resnetStyleGraphVersionB() {
+        List<DataSet> data = ConvertNets.images(1, 2, 21, DataType.DOUBLE, 8);
+        ComputationGraph g = ConvertNets.resnetStyle(DataType.DOUBLE, new NoOp(), 8, false);
+        ComputationGraph conv = calibrated(data).degrees(3, 2).build().convert(g).network();
+        Set<String> exclude = runningStatisticsAsLabelled(conv);
+        // the shortcut branch does shift the labels: c2s_W's labelled range holds c2b_bn's running statistics
+        assertTrue(exclude.contains("c2s_W"), exclude.toString());
+        assertTrue(!exclude.contains("out2_numerator") && !exclude.contains("c2b_relu_numerator"), exclude.toString());
+        GradientCheckUtil.GraphConfig c = new GradientCheckUtil.GraphConfig().net(conv)
+                .inputs(new INDArray[]{data.get(0).getFeatures()}).labels(new INDArray[]{data.get(0).getLabels()})
+                .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9).print(GradientCheckUtil.PrintMode.FAILURES_ONLY)
+                .excludeParams(exclude).subset(true).maxPerParam(MAX_PER_PARAM);
+        assertTrue(GradientCheckUtil.checkGradients(c));
     }
 
     @Test

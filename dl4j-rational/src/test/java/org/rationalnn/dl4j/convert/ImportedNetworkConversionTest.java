@@ -1,34 +1,22 @@
 package org.rationalnn.dl4j.convert;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.dropout.IDropout;
-import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
-import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DropoutLayer;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.modelimport.keras.KerasSequentialModel;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.rationalnn.dl4j.layers.RationalActivationLayer;
 import org.rationalnn.dl4j.rational.Sharing;
 
@@ -130,56 +118,10 @@ class ImportedNetworkConversionTest {
         }
     }
 
-    /** conv → BN → ReLU ActivationLayer, as ResNet50's blocks build every stage. */
-    private static String convBnRelu(ComputationGraphConfiguration.GraphBuilder b, String name, int k, int out,
-                                     String input, boolean relu) {
-        b.addLayer(name, new ConvolutionLayer.Builder(k, k).nOut(out).activation(Activation.IDENTITY).build(), input)
-                .addLayer(name + "_bn", new BatchNormalization.Builder().build(), name);
-        if (!relu) {
-            return name + "_bn";
-        }
-        b.addLayer(name + "_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "_bn");
-        return name + "_relu";
-    }
-
-    /**
-     * ResNet50's structure at toy size: stem conv 3×3 (8) → BN → ReLU → max pool; a convolution block (1×1, 3×3, 1×1
-     * bottleneck, projection shortcut conv 1×1 + BN, add, ReLU); an identity block (bottleneck, identity shortcut,
-     * add, ReLU); global average pooling; dropout; softmax output. The batch normalization and dropout layers inherit
-     * the network's default activation (sigmoid), which DL4J never applies for these layer types.
-     */
-    private static ComputationGraph resnetStyle() {
-        ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(5)
-                .dataType(DataType.FLOAT).updater(ConvertNets.adam()).weightInit(WeightInit.RELU)
-                .convolutionMode(ConvolutionMode.Same).graphBuilder().addInputs("in");
-        String stem = convBnRelu(b, "stem", 3, 8, "in", true);
-        b.addLayer("pool", new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2)
-                .stride(2, 2).build(), stem);
-        String a = convBnRelu(b, "c2a", 1, 4, "pool", true);
-        a = convBnRelu(b, "c2b", 3, 4, a, true);
-        a = convBnRelu(b, "c2c", 1, 12, a, false);
-        String shortcut = convBnRelu(b, "c2s", 1, 12, "pool", false);
-        b.addVertex("add2", new ElementWiseVertex(ElementWiseVertex.Op.Add), a, shortcut)
-                .addLayer("out2", new ActivationLayer.Builder().activation(Activation.RELU).build(), "add2");
-        String i = convBnRelu(b, "i2a", 1, 4, "out2", true);
-        i = convBnRelu(b, "i2b", 3, 4, i, true);
-        i = convBnRelu(b, "i2c", 1, 12, i, false);
-        b.addVertex("add3", new ElementWiseVertex(ElementWiseVertex.Op.Add), i, "out2")
-                .addLayer("out3", new ActivationLayer.Builder().activation(Activation.RELU).build(), "add3")
-                .addLayer("avg", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "out3")
-                .addLayer("drop", new DropoutLayer.Builder(0.9).build(), "avg")
-                .addLayer("fc", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(ConvertNets.CLASSES)
-                        .activation(Activation.SOFTMAX).build(), "drop")
-                .setOutputs("fc").setInputTypes(InputType.convolutionalFlat(SIZE, SIZE, 1));
-        ComputationGraph g = new ComputationGraph(b.build());
-        g.init();
-        return g;
-    }
-
     @Test
     void resnetStyleGraph() {
         List<DataSet> data = ConvertNets.images(4, 16, 22, DataType.FLOAT, SIZE);
-        ComputationGraph g = resnetStyle();
+        ComputationGraph g = ConvertNets.resnetStyle(DataType.FLOAT, ConvertNets.adam(), SIZE, true);
         ConvertNets.train(g, data, 3);
         Conversion<ComputationGraph> c = RationalConverter.builder().calibration(ConvertNets.iterator(data)).build()
                 .convert(g);
