@@ -55,6 +55,13 @@ public interface RationalKernel {
      * The gated product of a GLU: {@code out = R_s(x) ⊙ up} ({@code up} shaped like x; {@code out} may not alias
      * x or up). This default composes {@link #forward} and a multiplication (two passes); the SIMD kernel does it in
      * one.
+     *
+     * @param version     the rational's version
+     * @param x           canonical set view [S, ...] of the gate pre-activation
+     * @param numerator   [S, m+1], same data type as x
+     * @param denominator [S, n], same data type as x
+     * @param up          the linear branch, shaped like x
+     * @param out         receives R(x) ⊙ up, shaped like x
      */
     default void gatedForward(RationalVersion version, INDArray x, INDArray numerator, INDArray denominator,
                               INDArray up, INDArray out) {
@@ -67,6 +74,17 @@ public interface RationalKernel {
      * up ⊙ R'(x)} and the coefficient gradients of R weighted by {@code eps ⊙ up} (overwritten, as in
      * {@link #backward}). {@code dx} and {@code dUp} may not alias any input or each other. This default takes
      * three passes and a temporary array; the SIMD kernel does it in one pass without one.
+     *
+     * @param version      the rational's version
+     * @param x            canonical set view [S, ...] of the gate pre-activation
+     * @param numerator    [S, m+1], same data type as x
+     * @param denominator  [S, n], same data type as x
+     * @param up           the linear branch, shaped like x
+     * @param eps          dL/dout, shaped like x
+     * @param dx           receives dL/dx, shaped like x
+     * @param dUp          receives dL/dup, shaped like x
+     * @param dNumerator   receives the numerator gradients [S, m+1] (overwritten)
+     * @param dDenominator receives the denominator gradients [S, n] (overwritten)
      */
     default void gatedBackward(RationalVersion version, INDArray x, INDArray numerator, INDArray denominator,
                                INDArray up, INDArray eps, INDArray dx, INDArray dUp, INDArray dNumerator,

@@ -234,6 +234,7 @@ public final class RationalKernels {
      * (the SIMD kernel; the others compose {@link #forward} and a product). Used by the transformer block's
      * RATIONAL_GLU feed-forward, whose hidden activations [N, H] have their channels on axis 1.
      *
+     * @param spec        the rational's version and sharing
      * @param input       gate pre-activation, rank 2 to 4, channels on axis 1
      * @param numerator   [S, m+1] (S from the spec's sharing)
      * @param denominator [S, n]
@@ -260,6 +261,16 @@ public final class RationalKernels {
      * {@code dInput = epsilon ⊙ up ⊙ R'(input)}, and the coefficient gradients into {@code dNumerator [S, m+1]} and
      * {@code dDenominator [S, n]} (overwritten); one pass with the SIMD kernel.
      *
+     * @param spec         the rational's version and sharing
+     * @param input        gate pre-activation, rank 2 to 4, channels on axis 1
+     * @param numerator    [S, m+1] (S from the spec's sharing)
+     * @param denominator  [S, n]
+     * @param up           the linear branch, shaped like {@code input}
+     * @param epsilon      dL/doutput, shaped like {@code input}
+     * @param dInput       receives dL/dinput: shaped like {@code input}, C-ordered, not a view
+     * @param dUp          receives dL/dup: shaped like {@code input}, C-ordered, not a view
+     * @param dNumerator   receives the numerator gradients [S, m+1] (overwritten)
+     * @param dDenominator receives the denominator gradients [S, n] (overwritten)
      * @throws IllegalArgumentException if {@code dInput} or {@code dUp} is a view, not C-ordered or shaped unlike
      *                                  the input, or {@code up} or {@code epsilon} is shaped unlike the input
      */
