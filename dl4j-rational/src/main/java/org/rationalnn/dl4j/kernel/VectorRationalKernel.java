@@ -159,7 +159,7 @@ public final class VectorRationalKernel implements RationalKernel {
             float[] xs = new float[CHUNK];
             float[] es = new float[CHUNK];
             float[] ds = new float[CHUNK];
-            Scratch sc = new Scratch(inner == 1 ? (c.m1 + c.n) * sets : 0, ub != null);
+            Scratch sc = new Scratch(inner == 1 ? (c.m1 + c.n) * sets : 0, c.m1 + c.n, ub != null);
             for (long start = from; start < to; start += CHUNK) {
                 int len = (int) Math.min(CHUNK, to - start);
                 in.get((int) (xOff + start), xs, 0, len);
@@ -364,7 +364,7 @@ public final class VectorRationalKernel implements RationalKernel {
             // coefficient gradients: sums of g·x^i and gb·y^(j+p) over the vectorised part, one power at a time
             int from = off;
             int to = off + vecLen;
-            double[] before = new double[m1 + n];
+            double[] before = sc.savedSums;
             System.arraycopy(acc, accA, before, 0, m1);
             System.arraycopy(acc, accB, before, m1, n);
             sumPowers(sc.g, xs, sc.pw, from, to, m1, acc, accA, false);
@@ -583,9 +583,12 @@ public final class VectorRationalKernel implements RationalKernel {
         /** Gated backward: the chunk of up and of dUp; null otherwise. */
         final float[] us;
         final float[] dus;
+        /** One set's coefficient-gradient sums before a run, restored if the run is redone element by element. */
+        final double[] savedSums;
 
-        Scratch(int laneAccLen, boolean gated) {
+        Scratch(int laneAccLen, int coefficients, boolean gated) {
             laneAcc = new float[laneAccLen];
+            savedSums = new double[coefficients];
             us = gated ? new float[CHUNK] : null;
             dus = gated ? new float[CHUNK] : null;
         }
