@@ -358,17 +358,21 @@ public final class VectorRationalKernel implements RationalKernel {
             int ao = s * m1;
             int dO = s * dLen;
             int vecLen = S.loopBound(len);
-            for (int k = off; k < off + vecLen; k += L) {
-                step(xs, es, ds, sc, k, ao, dO, false, 0);
-            }
-            // coefficient gradients: sums of g·x^i and gb·y^(j+p) over the vectorised part, one power at a time
             int from = off;
             int to = off + vecLen;
             double[] before = sc.savedSums;
             System.arraycopy(acc, accA, before, 0, m1);
             System.arraycopy(acc, accB, before, m1, n);
-            sumPowers(sc.g, xs, sc.pw, from, to, m1, acc, accA, false);
-            sumPowers(sc.gb, sc.y, sc.pw, from, to, n, acc, accB, firstPower == 1);
+            for (int k = from; k < to; k += L) {
+                step(xs, es, ds, sc, k, ao, dO, false, 0);
+            }
+            // coefficient gradients: sums of g·x^i and gb·y^(j+p) over the vectorised part
+            if (m1 <= FUSED_SUM_M1 && n <= FUSED_SUM_N) {
+                sumPowersFused(sc, xs, from, to, acc, accA, accB);
+            } else {
+                sumPowers(sc.g, xs, sc.pw, from, to, m1, acc, accA, false);
+                sumPowers(sc.gb, sc.y, sc.pw, from, to, n, acc, accB, firstPower == 1);
+            }
             if (!allFinite(acc, accA, m1) || !allFinite(acc, accB, n)) {
                 // a non-finite input (0·∞ in the power sums) or an overflow: redo this run element by element with
                 // the scalar formula, the reference for such inputs (rare, so its cost does not matter)
@@ -380,6 +384,32 @@ public final class VectorRationalKernel implements RationalKernel {
             }
             for (int k = off + vecLen; k < off + len; k++) {
                 ds[k] = backwardOneGated(s, xs, es, sc, k, acc, accA, accB);
+            }
+        }
+
+        /**
+         * acc[accA + i] += the lanes of a_i (i < m1), acc[accB + j] += the lanes of b_j (j < n); the vectors are
+         * reduced one by one, not through an array of vectors (which would make the JIT box them in the loop).
+         */
+        private void addLaneSums(Scratch sc, FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3,
+                                 FloatVector a4, FloatVector a5, FloatVector b0, FloatVector b1, FloatVector b2,
+                                 FloatVector b3, double[] acc, int accA, int accB) {
+            float[] sums = sc.sums;
+            sums[0] = a0.reduceLanes(VectorOperators.ADD);
+            sums[1] = a1.reduceLanes(VectorOperators.ADD);
+            sums[2] = a2.reduceLanes(VectorOperators.ADD);
+            sums[3] = a3.reduceLanes(VectorOperators.ADD);
+            sums[4] = a4.reduceLanes(VectorOperators.ADD);
+            sums[5] = a5.reduceLanes(VectorOperators.ADD);
+            sums[6] = b0.reduceLanes(VectorOperators.ADD);
+            sums[7] = b1.reduceLanes(VectorOperators.ADD);
+            sums[8] = b2.reduceLanes(VectorOperators.ADD);
+            sums[9] = b3.reduceLanes(VectorOperators.ADD);
+            for (int i = 0; i < m1; i++) {
+                acc[accA + i] += sums[i];
+            }
+            for (int j = 0; j < n; j++) {
+                acc[accB + j] += sums[FUSED_SUM_M1 + j];
             }
         }
 
@@ -400,6 +430,65 @@ public final class VectorRationalKernel implements RationalKernel {
             }
             sc.dus[k] = (float) (es[k] * scalar.forwardOne(s, xs[k]));
             return (float) scalar.backwardOne(s, xs[k], es[k] * sc.us[k], acc, accA, accB);
+        }
+
+        /** Largest numerator length and denominator degree of {@link #sumPowersFused}. */
+        static final int FUSED_SUM_M1 = 6;
+        static final int FUSED_SUM_N = 4;
+
+        /**
+         * Both coefficient-gradient sums of a run in one pass over the scratch arrays, every partial sum in its own
+         * register: acc[accA + i] += Σ_k g[k]·x[k]^i (i < m1) and acc[accB + j] += Σ_k gb[k]·y[k]^(j + firstPower)
+         * (j < n), for m1 ≤ {@value #FUSED_SUM_M1} and n ≤ {@value #FUSED_SUM_N}. Each lane adds the same products in
+         * the same order as {@link #sumPowers} (powers by repeated multiplication, element order k), so the sums
+         * are bit for bit those of the pass-per-power version; the powers beyond m1 and n are computed and dropped.
+         */
+        private void sumPowersFused(Scratch sc, float[] xs, int from, int to, double[] acc, int accA, int accB) {
+            if (to <= from) {
+                return;
+            }
+            float[] g = sc.g;
+            float[] gb = sc.gb;
+            float[] ys = sc.y;
+            boolean shift = firstPower == 1;
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            FloatVector a4 = a0;
+            FloatVector a5 = a0;
+            FloatVector b0 = a0;
+            FloatVector b1 = a0;
+            FloatVector b2 = a0;
+            FloatVector b3 = a0;
+            for (int k = from; k < to; k += L) {
+                FloatVector x = FloatVector.fromArray(S, xs, k);
+                FloatVector pw = FloatVector.fromArray(S, g, k);
+                a0 = a0.add(pw);
+                pw = pw.mul(x);
+                a1 = a1.add(pw);
+                pw = pw.mul(x);
+                a2 = a2.add(pw);
+                pw = pw.mul(x);
+                a3 = a3.add(pw);
+                pw = pw.mul(x);
+                a4 = a4.add(pw);
+                pw = pw.mul(x);
+                a5 = a5.add(pw);
+                FloatVector y = FloatVector.fromArray(S, ys, k);
+                FloatVector qw = FloatVector.fromArray(S, gb, k);
+                if (shift) {
+                    qw = qw.mul(y);
+                }
+                b0 = b0.add(qw);
+                qw = qw.mul(y);
+                b1 = b1.add(qw);
+                qw = qw.mul(y);
+                b2 = b2.add(qw);
+                qw = qw.mul(y);
+                b3 = b3.add(qw);
+            }
+            addLaneSums(sc, a0, a1, a2, a3, a4, a5, b0, b1, b2, b3, acc, accA, accB);
         }
 
         /** acc[accOff + i] += Σ_k w[k]·base[k]^(i + shift), i < count, shift = 1 if {@code startAtFirst}. */
@@ -585,6 +674,8 @@ public final class VectorRationalKernel implements RationalKernel {
         final float[] dus;
         /** One set's coefficient-gradient sums before a run, restored if the run is redone element by element. */
         final double[] savedSums;
+        /** The lane-reduced sums of {@link Coef#sumPowersFused}. */
+        final float[] sums = new float[Coef.FUSED_SUM_M1 + Coef.FUSED_SUM_N];
 
         Scratch(int laneAccLen, int coefficients, boolean gated) {
             laneAcc = new float[laneAccLen];

@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.rationalnn.dl4j.rational.RationalFunction;
+import org.rationalnn.dl4j.testutil.GradientMatrix;
 import org.rationalnn.dl4j.rational.RationalVersion;
 import org.rationalnn.dl4j.rational.Sharing;
 
@@ -48,6 +49,21 @@ class KernelReferenceTest {
             out.add(Arguments.of(kernel, RationalVersion.N, Sharing.GROUP, DataType.DOUBLE, 16, 16, 2, true));
             out.add(Arguments.of(kernel, RationalVersion.B, Sharing.CHANNEL, DataType.FLOAT, 5, 4, 6, false));
             out.add(Arguments.of(kernel, RationalVersion.A, Sharing.LAYER, DataType.DOUBLE, 5, 4, 6, true));
+        }
+        // drawn afresh on every run (seed printed; replay with -Drational.test.seed=...): degrees around the
+        // SIMD kernel's unrolled limits (numerator length 6, denominator degree 4) and every layout
+        Random drawn = GradientMatrix.random("kernel reference");
+        RationalVersion[] versions = RationalVersion.values();
+        Sharing[] sharings = Sharing.values();
+        for (int d = 0; d < 8; d++) {
+            RationalVersion v = versions[drawn.nextInt(versions.length)];
+            Sharing s = sharings[drawn.nextInt(sharings.length)];
+            int m = drawn.nextInt(8);
+            int n = 1 + drawn.nextInt(6);
+            int kind = drawn.nextInt(7);
+            boolean view = drawn.nextBoolean();
+            out.add(Arguments.of(KERNELS[d % KERNELS.length], v, s, DataType.FLOAT, m, n, kind, view));
+            out.add(Arguments.of("vector", v, s, DataType.FLOAT, m, n, kind, !view));
         }
         return out.stream();
     }
