@@ -1,5 +1,5 @@
 #!/bin/bash
-# Every table of docs/benchmarks.md in one go (about 25 minutes on 2 idle cores), from the repository root:
+# Every table of docs/benchmarks.md in one go (about 35 minutes on 2 idle cores), from the repository root:
 #
 #   benchmarks/run-all.sh            # the full run; output also goes to benchmarks/target/run-all-DATE.txt
 #   benchmarks/run-all.sh --smoke    # tiny sizes and iterations: checks that every command runs (times meaningless)
@@ -63,7 +63,8 @@ JAVA=(java --add-modules jdk.incubator.vector -Xmx4g -Dlogback.configurationFile
 if [ $SMOKE = 1 ]; then
   JMH_ITER=(-f 1 -wi 0 -i 1 -w 100ms -r 100ms)
 else
-  JMH_ITER=(-f 1 -wi 2 -i 3 -w 1s -r 1s)
+  # the Vector API kernels need several seconds of JIT warm-up before their times settle
+  JMH_ITER=(-f 1 -wi 4 -i 4 -w 2s -r 2s)
 fi
 
 if [[ " $TABLES " == *" a "* ]]; then

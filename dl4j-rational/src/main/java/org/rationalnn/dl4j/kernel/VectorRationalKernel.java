@@ -29,6 +29,8 @@ public final class VectorRationalKernel implements RationalKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     private static final int CHUNK = 2048;
+    /** Most elements of one forward run per call (a multiple of every vector length). */
+    private static final int RUN_BLOCK = 16384;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     /** The single instance; touching it needs {@code --add-modules jdk.incubator.vector}. */
@@ -96,11 +98,13 @@ public final class VectorRationalKernel implements RationalKernel {
                     o.put((int) (oOff + start), ys, 0, len);
                 }
             } else {
-                // runs of one coefficient set, read and written in place in the native buffers
+                // runs of one coefficient set, read and written in place in the native buffers, at most RUN_BLOCK
+                // elements per call: a loop of millions of iterations in few calls would stay in the JIT's
+                // on-stack-replacement code, which measured about 30 % slower for one long LAYER run
                 long e = from;
                 while (e < to) {
                     int s = (int) ((e / inner) % sets);
-                    int run = (int) Math.min(to - e, inner - e % inner);
+                    int run = (int) Math.min(Math.min(to - e, inner - e % inner), RUN_BLOCK);
                     c.forwardRun(s, inBytes, xOff + e, upBytes, uOff + e, outBytes, oOff + e, run);
                     e += run;
                 }
@@ -363,13 +367,13 @@ public final class VectorRationalKernel implements RationalKernel {
             double[] before = sc.savedSums;
             System.arraycopy(acc, accA, before, 0, m1);
             System.arraycopy(acc, accB, before, m1, n);
-            for (int k = from; k < to; k += L) {
-                step(xs, es, ds, sc, k, ao, dO, false, 0);
-            }
-            // coefficient gradients: sums of g·x^i and gb·y^(j+p) over the vectorised part
             if (m1 <= FUSED_SUM_M1 && n <= FUSED_SUM_N) {
-                sumPowersFused(sc, xs, from, to, acc, accA, accB);
+                backwardOnePass(xs, es, ds, sc, from, to, ao, dO, acc, accA, accB);
             } else {
+                for (int k = from; k < to; k += L) {
+                    step(xs, es, ds, sc, k, ao, dO, false, 0);
+                }
+                // coefficient gradients: sums of g·x^i and gb·y^(j+p) over the vectorised part, a pass per power
                 sumPowers(sc.g, xs, sc.pw, from, to, m1, acc, accA, false);
                 sumPowers(sc.gb, sc.y, sc.pw, from, to, n, acc, accB, firstPower == 1);
             }
@@ -432,38 +436,77 @@ public final class VectorRationalKernel implements RationalKernel {
             return (float) scalar.backwardOne(s, xs[k], es[k] * sc.us[k], acc, accA, accB);
         }
 
-        /** Largest numerator length and denominator degree of {@link #sumPowersFused}. */
+        /** Largest numerator length and denominator degree of {@link #backwardOnePass}. */
         static final int FUSED_SUM_M1 = 6;
         static final int FUSED_SUM_N = 4;
 
         /**
-         * Both coefficient-gradient sums of a run in one pass over the scratch arrays, every partial sum in its own
-         * register: acc[accA + i] += Σ_k g[k]·x[k]^i (i < m1) and acc[accB + j] += Σ_k gb[k]·y[k]^(j + firstPower)
-         * (j < n), for m1 ≤ {@value #FUSED_SUM_M1} and n ≤ {@value #FUSED_SUM_N}. Each lane adds the same products in
-         * the same order as {@link #sumPowers} (powers by repeated multiplication, element order k), so the sums
-         * are bit for bit those of the pass-per-power version; the powers beyond m1 and n are computed and dropped.
+         * The vector part of {@link #backwardRun} for numerator length ≤ {@value #FUSED_SUM_M1} and denominator
+         * degree ≤ {@value #FUSED_SUM_N}, in one pass: {@link #step}'s arithmetic, with the coefficient-gradient
+         * partial sums Σ g·x^i and Σ gb·y^(j + firstPower) held in registers instead of going through the scratch
+         * arrays (powers beyond m1 and n are computed and dropped). Each lane adds the same products in the same
+         * order as {@link #sumPowers} does; R and g are p·(1/q) and eps·(1/q) (one division instead of two, within
+         * an ulp of the quotients). Every
+         * vector is a local variable: an array of vectors (or a vector-returning helper) makes the JIT box them,
+         * which measured 2.6x slower than the passes it replaced.
          */
-        private void sumPowersFused(Scratch sc, float[] xs, int from, int to, double[] acc, int accA, int accB) {
+        private void backwardOnePass(float[] xs, float[] es, float[] ds, Scratch sc, int from, int to, int ao,
+                                     int dO, double[] acc, int accA, int accB) {
             if (to <= from) {
                 return;
             }
-            float[] g = sc.g;
-            float[] gb = sc.gb;
-            float[] ys = sc.y;
+            FloatVector zero = FloatVector.zero(S);
+            FloatVector one = FloatVector.broadcast(S, 1f);
             boolean shift = firstPower == 1;
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector a3 = a0;
-            FloatVector a4 = a0;
-            FloatVector a5 = a0;
-            FloatVector b0 = a0;
-            FloatVector b1 = a0;
-            FloatVector b2 = a0;
-            FloatVector b3 = a0;
+            FloatVector a0 = zero;
+            FloatVector a1 = zero;
+            FloatVector a2 = zero;
+            FloatVector a3 = zero;
+            FloatVector a4 = zero;
+            FloatVector a5 = zero;
+            FloatVector b0 = zero;
+            FloatVector b1 = zero;
+            FloatVector b2 = zero;
+            FloatVector b3 = zero;
             for (int k = from; k < to; k += L) {
                 FloatVector x = FloatVector.fromArray(S, xs, k);
-                FloatVector pw = FloatVector.fromArray(S, g, k);
+                FloatVector e = FloatVector.fromArray(S, es, k);
+                FloatVector p = FloatVector.broadcast(S, a[ao + m1 - 1]);
+                FloatVector dp = zero;
+                for (int i = m1 - 2; i >= 0; i--) {
+                    dp = dp.fma(x, p);
+                    p = p.fma(x, FloatVector.broadcast(S, a[ao + i]));
+                }
+                FloatVector y = absInput ? x.abs() : x;
+                FloatVector t = FloatVector.broadcast(S, dc[dO + dLen - 1]);
+                FloatVector dt = zero;
+                for (int j = dLen - 2; j >= 0; j--) {
+                    dt = dt.fma(y, t);
+                    t = t.fma(y, FloatVector.broadcast(S, dc[dO + j]));
+                }
+                FloatVector outer;
+                FloatVector q;
+                if (absOfSum) {
+                    outer = one.blend(-1f, t.compare(VectorOperators.LT, zero));
+                    q = t.abs().add(offset);
+                } else {
+                    outer = one;
+                    q = t.add(offset);
+                }
+                FloatVector inv = one.div(q); // one division for R and g (a division costs many multiplications)
+                FloatVector r = p.mul(inv);
+                if (sc.us != null) {
+                    e.mul(r).intoArray(sc.dus, k);
+                    e = e.mul(FloatVector.fromArray(S, sc.us, k));
+                }
+                FloatVector g = e.mul(inv);
+                FloatVector dQdx = outer.mul(dt);
+                if (absInput) {
+                    dQdx = dQdx.mul(one.blend(-1f, x.compare(VectorOperators.LT, zero)));
+                }
+                g.mul(dp.sub(r.mul(dQdx))).intoArray(ds, k);
+                FloatVector gb = g.mul(r).mul(outer).neg();
+                FloatVector pw = g;
                 a0 = a0.add(pw);
                 pw = pw.mul(x);
                 a1 = a1.add(pw);
@@ -475,8 +518,7 @@ public final class VectorRationalKernel implements RationalKernel {
                 a4 = a4.add(pw);
                 pw = pw.mul(x);
                 a5 = a5.add(pw);
-                FloatVector y = FloatVector.fromArray(S, ys, k);
-                FloatVector qw = FloatVector.fromArray(S, gb, k);
+                FloatVector qw = gb;
                 if (shift) {
                     qw = qw.mul(y);
                 }
@@ -674,7 +716,7 @@ public final class VectorRationalKernel implements RationalKernel {
         final float[] dus;
         /** One set's coefficient-gradient sums before a run, restored if the run is redone element by element. */
         final double[] savedSums;
-        /** The lane-reduced sums of {@link Coef#sumPowersFused}. */
+        /** The lane-reduced sums of {@link Coef#backwardOnePass}. */
         final float[] sums = new float[Coef.FUSED_SUM_M1 + Coef.FUSED_SUM_N];
 
         Scratch(int laneAccLen, int coefficients, boolean gated) {
