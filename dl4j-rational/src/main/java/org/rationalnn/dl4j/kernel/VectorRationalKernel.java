@@ -391,24 +391,8 @@ public final class VectorRationalKernel implements RationalKernel {
             }
         }
 
-        /**
-         * acc[accA + i] += the lanes of a_i (i < m1), acc[accB + j] += the lanes of b_j (j < n); the vectors are
-         * reduced one by one, not through an array of vectors (which would make the JIT box them in the loop).
-         */
-        private void addLaneSums(Scratch sc, FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3,
-                                 FloatVector a4, FloatVector a5, FloatVector b0, FloatVector b1, FloatVector b2,
-                                 FloatVector b3, double[] acc, int accA, int accB) {
-            float[] sums = sc.sums;
-            sums[0] = a0.reduceLanes(VectorOperators.ADD);
-            sums[1] = a1.reduceLanes(VectorOperators.ADD);
-            sums[2] = a2.reduceLanes(VectorOperators.ADD);
-            sums[3] = a3.reduceLanes(VectorOperators.ADD);
-            sums[4] = a4.reduceLanes(VectorOperators.ADD);
-            sums[5] = a5.reduceLanes(VectorOperators.ADD);
-            sums[6] = b0.reduceLanes(VectorOperators.ADD);
-            sums[7] = b1.reduceLanes(VectorOperators.ADD);
-            sums[8] = b2.reduceLanes(VectorOperators.ADD);
-            sums[9] = b3.reduceLanes(VectorOperators.ADD);
+        /** acc[accA + i] += sums[i] (i < m1), acc[accB + j] += sums[{@value #FUSED_SUM_M1} + j] (j < n). */
+        private void addSums(float[] sums, double[] acc, int accA, int accB) {
             for (int i = 0; i < m1; i++) {
                 acc[accA + i] += sums[i];
             }
@@ -426,10 +410,10 @@ public final class VectorRationalKernel implements RationalKernel {
             return true;
         }
 
-        /** The scalar backward of element k (gated when the scratch holds up: eps ⊙ up, and dUp = eps ⊙ R). */
+        /** The scalar backward of element k (gated: eps ⊙ up drives it, and dUp = eps ⊙ R). */
         private float backwardOneGated(int s, float[] xs, float[] es, Scratch sc, int k, double[] acc, int accA,
                                        int accB) {
-            if (sc.us == null) {
+            if (!sc.gated) {
                 return (float) scalar.backwardOne(s, xs[k], es[k], acc, accA, accB);
             }
             sc.dus[k] = (float) (es[k] * scalar.forwardOne(s, xs[k]));
@@ -446,9 +430,11 @@ public final class VectorRationalKernel implements RationalKernel {
          * partial sums Σ g·x^i and Σ gb·y^(j + firstPower) held in registers instead of going through the scratch
          * arrays (powers beyond m1 and n are computed and dropped). Each lane adds the same products in the same
          * order as {@link #sumPowers} does; R and g are p·(1/q) and eps·(1/q) (one division instead of two, within
-         * an ulp of the quotients). Every
-         * vector is a local variable: an array of vectors (or a vector-returning helper) makes the JIT box them,
-         * which measured 2.6x slower than the passes it replaced.
+         * an ulp of the quotients). Gated and plain calls run the same code (up is all ones when not gated), so the
+         * JIT compiles one shape for both. Every vector stays in this method: an array of vectors, or a call that
+         * takes vectors and is not inlined (C2 stops inlining in a method this large), makes the JIT box them in
+         * the loop, which measured 2.6x (array) and 4.5x (the lane sums in a helper, once the gated branch had made
+         * the method large enough) slower.
          */
         private void backwardOnePass(float[] xs, float[] es, float[] ds, Scratch sc, int from, int to, int ao,
                                      int dO, double[] acc, int accA, int accB) {
@@ -495,10 +481,8 @@ public final class VectorRationalKernel implements RationalKernel {
                 }
                 FloatVector inv = one.div(q); // one division for R and g (a division costs many multiplications)
                 FloatVector r = p.mul(inv);
-                if (sc.us != null) {
-                    e.mul(r).intoArray(sc.dus, k);
-                    e = e.mul(FloatVector.fromArray(S, sc.us, k));
-                }
+                e.mul(r).intoArray(sc.dus, k);
+                e = e.mul(FloatVector.fromArray(S, sc.us, k));
                 FloatVector g = e.mul(inv);
                 FloatVector dQdx = outer.mul(dt);
                 if (absInput) {
@@ -530,7 +514,18 @@ public final class VectorRationalKernel implements RationalKernel {
                 qw = qw.mul(y);
                 b3 = b3.add(qw);
             }
-            addLaneSums(sc, a0, a1, a2, a3, a4, a5, b0, b1, b2, b3, acc, accA, accB);
+            float[] sums = sc.sums;
+            sums[0] = a0.reduceLanes(VectorOperators.ADD);
+            sums[1] = a1.reduceLanes(VectorOperators.ADD);
+            sums[2] = a2.reduceLanes(VectorOperators.ADD);
+            sums[3] = a3.reduceLanes(VectorOperators.ADD);
+            sums[4] = a4.reduceLanes(VectorOperators.ADD);
+            sums[5] = a5.reduceLanes(VectorOperators.ADD);
+            sums[6] = b0.reduceLanes(VectorOperators.ADD);
+            sums[7] = b1.reduceLanes(VectorOperators.ADD);
+            sums[8] = b2.reduceLanes(VectorOperators.ADD);
+            sums[9] = b3.reduceLanes(VectorOperators.ADD);
+            addSums(sums, acc, accA, accB);
         }
 
         /** acc[accOff + i] += Σ_k w[k]·base[k]^(i + shift), i < count, shift = 1 if {@code startAtFirst}. */
@@ -611,11 +606,9 @@ public final class VectorRationalKernel implements RationalKernel {
                 q = t.add(offset);
             }
             FloatVector r = p.div(q);
-            if (sc.us != null) {
-                // gated: dUp = eps ⊙ R, and eps ⊙ up is what R's own gradients are weighted by
-                e.mul(r).intoArray(sc.dus, k);
-                e = e.mul(FloatVector.fromArray(S, sc.us, k));
-            }
+            // dUp = eps ⊙ R, and eps ⊙ up is what R's own gradients are weighted by (up = 1 when not gated)
+            e.mul(r).intoArray(sc.dus, k);
+            e = e.mul(FloatVector.fromArray(S, sc.us, k));
             FloatVector g = e.div(q);
             FloatVector dQdx = outer.mul(dt);
             if (absInput) {
@@ -711,9 +704,14 @@ public final class VectorRationalKernel implements RationalKernel {
         final float[] y = new float[CHUNK];
         final float[] pw = new float[CHUNK];
         final float[] laneAcc;
-        /** Gated backward: the chunk of up and of dUp; null otherwise. */
+        /**
+         * The chunk of up and of dUp. When not gated, up is all ones and dUp is written but never read: the hot loops
+         * run the same code either way (see {@link Coef#backwardOnePass}).
+         */
         final float[] us;
         final float[] dus;
+        /** Whether the backward is gated. */
+        final boolean gated;
         /** One set's coefficient-gradient sums before a run, restored if the run is redone element by element. */
         final double[] savedSums;
         /** The lane-reduced sums of {@link Coef#backwardOnePass}. */
@@ -722,8 +720,12 @@ public final class VectorRationalKernel implements RationalKernel {
         Scratch(int laneAccLen, int coefficients, boolean gated) {
             laneAcc = new float[laneAccLen];
             savedSums = new double[coefficients];
-            us = gated ? new float[CHUNK] : null;
-            dus = gated ? new float[CHUNK] : null;
+            us = new float[CHUNK];
+            dus = new float[CHUNK];
+            this.gated = gated;
+            if (!gated) {
+                java.util.Arrays.fill(us, 1f);
+            }
         }
     }
 }
