@@ -1,5 +1,5 @@
 #!/bin/bash
-# Every table of docs/benchmarks.md in one go (about 35 minutes on 2 idle cores), from the repository root:
+# Every table of docs/benchmarks.md in one go (about 35-45 minutes on 2 idle cores), from the repository root:
 #
 #   benchmarks/run-all.sh            # the full run; output also goes to benchmarks/target/run-all-DATE.txt
 #   benchmarks/run-all.sh --smoke    # tiny sizes and iterations: checks that every command runs (times meaningless)
@@ -11,6 +11,9 @@
 # date, the CPU (model and SIMD flags) and the exact command. The PyTorch parts are skipped, with a message, when
 # /usr/bin/python3 has no torch; char_lm_step.py itself refuses to run on the reference BLAS.
 # Environment: MVN_FLAGS (default -o: offline), TABLES (default "a c d e"; b comes with a).
+# OMP_WAIT_POLICY=PASSIVE in the environment (inherited by every JVM and by PyTorch) stops ND4J's and PyTorch's
+# OpenMP threads from spinning between ops; on 2 cores it makes the training-step tables 2-4x faster on both sides
+# (docs/benchmarks.md). The header of each table prints the value in effect.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SMOKE=0
@@ -30,7 +33,7 @@ cpu_line() {
   local model flags
   model=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
   flags=$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(sse4_2|avx|avx2|fma|avx512f|avx512bw|avx512vl|avx512_bf16)$' | paste -sd' ')
-  echo "CPU: $model | $(nproc) cores | SIMD: $flags | load $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "CPU: $model | $(nproc) cores | SIMD: $flags | load $(cut -d' ' -f1-3 /proc/loadavg) | OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-unset}"
 }
 table() {
   echo
