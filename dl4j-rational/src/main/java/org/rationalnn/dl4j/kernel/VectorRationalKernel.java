@@ -260,7 +260,7 @@ public final class VectorRationalKernel implements RationalKernel {
 
         // ---- long runs of one coefficient set: broadcast coefficients ----
 
-        /** Largest numerator length and denominator table length of the unrolled forward path. */
+        /** Largest numerator length and denominator table length of the unrolled forward and one-pass backward. */
         static final int UNROLLED_M1 = 6;
         static final int UNROLLED_DLEN = 5;
 
@@ -367,7 +367,7 @@ public final class VectorRationalKernel implements RationalKernel {
             double[] before = sc.savedSums;
             System.arraycopy(acc, accA, before, 0, m1);
             System.arraycopy(acc, accB, before, m1, n);
-            if (m1 <= FUSED_SUM_M1 && n <= FUSED_SUM_N) {
+            if (m1 <= UNROLLED_M1 && dLen <= UNROLLED_DLEN) {
                 backwardOnePass(xs, es, ds, sc, from, to, ao, dO, acc, accA, accB);
             } else {
                 for (int k = from; k < to; k += L) {
@@ -391,13 +391,13 @@ public final class VectorRationalKernel implements RationalKernel {
             }
         }
 
-        /** acc[accA + i] += sums[i] (i < m1), acc[accB + j] += sums[{@value #FUSED_SUM_M1} + j] (j < n). */
+        /** acc[accA + i] += sums[i] (i < m1), acc[accB + j] += sums[{@value #UNROLLED_M1} + j] (j < n). */
         private void addSums(float[] sums, double[] acc, int accA, int accB) {
             for (int i = 0; i < m1; i++) {
                 acc[accA + i] += sums[i];
             }
             for (int j = 0; j < n; j++) {
-                acc[accB + j] += sums[FUSED_SUM_M1 + j];
+                acc[accB + j] += sums[UNROLLED_M1 + j];
             }
         }
 
@@ -420,13 +420,9 @@ public final class VectorRationalKernel implements RationalKernel {
             return (float) scalar.backwardOne(s, xs[k], es[k] * sc.us[k], acc, accA, accB);
         }
 
-        /** Largest numerator length and denominator degree of {@link #backwardOnePass}. */
-        static final int FUSED_SUM_M1 = 6;
-        static final int FUSED_SUM_N = 4;
-
         /**
-         * The vector part of {@link #backwardRun} for numerator length ≤ {@value #FUSED_SUM_M1} and denominator
-         * degree ≤ {@value #FUSED_SUM_N}, in one pass: {@link #step}'s arithmetic, with the coefficient-gradient
+         * The vector part of {@link #backwardRun} for the small degrees of {@link #forwardRunUnrolled} (numerator
+         * length ≤ {@value #UNROLLED_M1}, denominator table length ≤ {@value #UNROLLED_DLEN}), in one pass: {@link #step}'s arithmetic, with the coefficient-gradient
          * partial sums Σ g·x^i and Σ gb·y^(j + firstPower) held in registers instead of going through the scratch
          * arrays (powers beyond m1 and n are computed and dropped). Each lane adds the same products in the same
          * order as {@link #sumPowers} does; R and g are p·(1/q) and eps·(1/q) (one division instead of two, within
@@ -715,7 +711,7 @@ public final class VectorRationalKernel implements RationalKernel {
         /** One set's coefficient-gradient sums before a run, restored if the run is redone element by element. */
         final double[] savedSums;
         /** The lane-reduced sums of {@link Coef#backwardOnePass}. */
-        final float[] sums = new float[Coef.FUSED_SUM_M1 + Coef.FUSED_SUM_N];
+        final float[] sums = new float[Coef.UNROLLED_M1 + Coef.UNROLLED_DLEN - 1];
 
         Scratch(int laneAccLen, int coefficients, boolean gated) {
             laneAcc = new float[laneAccLen];
