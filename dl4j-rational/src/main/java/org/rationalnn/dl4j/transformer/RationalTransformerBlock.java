@@ -162,7 +162,12 @@ public class RationalTransformerBlock extends SameDiffLayer implements RationalL
 
     /** LayerNorm epsilon. */
     public static final double LN_EPSILON = 1e-5;
-    /** Added to scores of masked keys in SOFTMAX attention. */
+    /**
+     * Subtracted from the scores of masked keys in SOFTMAX attention. A query that sees no key at all (a padded
+     * position under left padding, or an all-padded example) gets weights that depend on the precision: the softmax
+     * of its unmasked scores in float64, nearly uniform in float32 (the penalty swamps the scores); its output
+     * position is masked itself, so nothing downstream reads it.
+     */
     public static final double MASK_PENALTY = 1e9;
     /** Added to the normaliser of RATIONAL attention. */
     public static final double RATIONAL_ATTENTION_EPSILON = 1e-9;

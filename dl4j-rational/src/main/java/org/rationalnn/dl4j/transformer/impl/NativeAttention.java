@@ -122,12 +122,12 @@ final class NativeAttention {
                 Nd4j.concat(1, p.get(BQ), p.get(BK), p.get(BV)), m.keep(n, 3 * d));
         c.a = m.keep(bh, t, t);
         if (kind == Attention.SOFTMAX) {
-            VectorAttention.softmaxWeights(c.qkv, mb, t, heads, scale, masks.penalty, c.a);
+            VectorAttention.softmaxWeights(c.qkv, mb, t, heads, scale, masks.penalty, masks.extents(), c.a);
         } else {
             c.argmax = m.keep(bh, t, 1);
             c.shifted = m.keep(bh, t, t);
-            VectorAttention.rationalShift(c.qkv, mb, t, heads, scale, masks.penalty, masks.mask, c.shifted,
-                    c.argmax);
+            VectorAttention.rationalShift(c.qkv, mb, t, heads, scale, masks.penalty, masks.mask, masks.extents(),
+                    c.shifted, c.argmax);
             rationalFromShifted(mb, t, masks, p, c, m);
         }
         if (dropout != null) {
@@ -137,7 +137,7 @@ final class NativeAttention {
             c.dropped = c.a;
         }
         c.context = m.keep(n, d);
-        VectorAttention.context(c.dropped, c.qkv, mb, t, heads, c.context);
+        VectorAttention.context(c.dropped, c.qkv, mb, t, heads, masks.extents(), c.context);
         BlockMath.linear(c.context, p.get(WO), p.get(BO), out);
         return c;
     }
@@ -215,13 +215,13 @@ final class NativeAttention {
         BlockMath.linearBackward(c.context, p.get(WO), dOut, g.get(WO), g.get(BO), dCtx, false);
         INDArray dA = m.work(bh, t, t);
         INDArray dQkv = m.work(n, 3 * d);
-        VectorAttention.contextBackward(dCtx, c.dropped, c.qkv, mb, t, heads, dA, dQkv);
+        VectorAttention.contextBackward(dCtx, c.dropped, c.qkv, mb, t, heads, masks.extents(), dA, dQkv);
         if (dropout != null) {
             dA.muli(dropout);
         }
         INDArray dS = kind == Attention.SOFTMAX ? BlockMath.softmaxBackwardInPlace(c.a, dA, scale)
                 : rationalBackward(c, dA, mb, t, masks, p, g, m);
-        VectorAttention.scoresBackward(dS, c.qkv, mb, t, heads, dQkv);
+        VectorAttention.scoresBackward(dS, c.qkv, mb, t, heads, masks.extents(), dQkv);
         // qkv = z Wqkv + bqkv: one product for the three weight gradients, one for dz
         INDArray wqkv = Nd4j.concat(1, p.get(WQ), p.get(WK), p.get(WV));
         INDArray dW = m.work(d, 3 * d);
@@ -257,10 +257,21 @@ final class NativeAttention {
         /** [mb or 1, 1, T, T]. */
         final INDArray penalty;
 
+        /** Where the mask leaves work for the fused kernels, computed on first use; null before. */
+        private KeyExtents extents;
+
         Masks(INDArray mask) {
             this.mask = mask;
             this.penalty = mask == null ? null
                     : mask.sub(1.0).muli(RationalTransformerBlock.MASK_PENALTY);
+        }
+
+        /** The mask's {@link KeyExtents} (computed once per mask), or null without a mask. */
+        KeyExtents extents() {
+            if (mask != null && extents == null) {
+                extents = KeyExtents.of(mask);
+            }
+            return extents;
         }
     }
 }

@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rationalnn.dl4j.kernel.CpuParallel;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 
 /**
  * Fused float32 CPU kernels of the native block's attention on the JDK's Vector API, one (example, head) pair at a
@@ -33,13 +34,35 @@ final class VectorAttention {
         final int d;
         final int dh;
         final long pairs;
+        /** Where the mask leaves work (null: every key of every row). */
+        final KeyExtents extents;
 
-        Pairs(INDArray qkv, long mb, long t, int heads) {
+        Pairs(INDArray qkv, long mb, long t, int heads, KeyExtents extents) {
             this.t = (int) t;
             this.heads = heads;
             this.d = (int) (qkv.size(1) / 3);
             this.dh = d / heads;
             this.pairs = mb * heads;
+            if (extents != null && extents.length() != this.t) {
+                throw new IllegalArgumentException("mask extents are for T = " + extents.length() + ", not " + t);
+            }
+            this.extents = extents;
+        }
+
+        /** Pair p's row ends and column starts (see {@link KeyExtents}) into end [T] and first [T]. */
+        void extents(long p, int[] end, int[] first) {
+            if (extents == null) {
+                Arrays.fill(end, t);
+                Arrays.fill(first, 0);
+            } else {
+                extents.ends(p / heads, end);
+                extents.firsts(p / heads, first);
+            }
+        }
+
+        /** Keys of a row to compute: its end rounded up to whole vectors, at most T. */
+        int computed(int end) {
+            return Math.min(t, (end + L - 1) / L * L);
         }
 
         /** Row offset (in floats) of step i of pair p's example in a rows array with {@code width} columns. */
@@ -83,12 +106,12 @@ final class VectorAttention {
     }
 
     /**
-     * out[0..T) = Σ_c x[c] · mt[c·T .. c·T + T) (a row times a transposed block), four vectors of outputs at a time
-     * so that every broadcast of x[c] feeds four independent multiply-add chains.
+     * out[0..n) = Σ_c x[c] · mt[c·T .. c·T + n) (a row times the first n columns of a transposed block [d_h, T]),
+     * four vectors of outputs at a time so that every broadcast of x[c] feeds four independent multiply-add chains.
      */
-    private static void rowTimesTransposed(float[] x, int xOff, float[] mt, int dh, int t, float[] out) {
+    private static void rowTimesTransposed(float[] x, int xOff, float[] mt, int dh, int t, float[] out, int n) {
         int j = 0;
-        for (; j <= t - 4 * L; j += 4 * L) {
+        for (; j <= n - 4 * L; j += 4 * L) {
             FloatVector a0 = FloatVector.zero(S);
             FloatVector a1 = FloatVector.zero(S);
             FloatVector a2 = FloatVector.zero(S);
@@ -106,14 +129,14 @@ final class VectorAttention {
             a2.intoArray(out, j + 2 * L);
             a3.intoArray(out, j + 3 * L);
         }
-        for (; j <= t - L; j += L) {
+        for (; j <= n - L; j += L) {
             FloatVector acc = FloatVector.zero(S);
             for (int c = 0; c < dh; c++) {
                 acc = FloatVector.fromArray(S, mt, c * t + j).fma(FloatVector.broadcast(S, x[xOff + c]), acc);
             }
             acc.intoArray(out, j);
         }
-        for (; j < t; j++) {
+        for (; j < n; j++) {
             float s = 0;
             for (int c = 0; c < dh; c++) {
                 s += x[xOff + c] * mt[c * t + j];
@@ -123,76 +146,93 @@ final class VectorAttention {
     }
 
     /**
-     * out[i·dh ..] = Σ_j w[i·T + j] · m[j·dh ..] for every row i < T (weights [T, T] times a block [T, dh]), four
-     * rows at a time so that every load of a block row feeds four independent multiply-add chains. (No branch on
-     * zero weights: a vector merged across a branch is not kept in registers by C2.)
+     * out[i·dh ..] = Σ_{j &lt; end[i]} w[i·T + j] · m[j·dh ..] for every row i &lt; T: weights [T, T] times a block
+     * [T, dh], the weights of row i being zero from end[i] on.
      */
-    private static void weightsTimesBlock(float[] w, float[] m, int dh, int t, float[] out) {
-        int i = 0;
-        for (; i <= t - 4; i += 4) {
-            int w0 = i * t;
+    private static void weightsTimesBlock(float[] w, float[] m, int dh, int t, float[] out, int[] end) {
+        product(w, t, 1, m, dh, t, out, null, end);
+    }
+
+    /**
+     * out[j·dh ..] = Σ_{i ≥ first[j]} w[i·T + j] · m[i·dh ..] for every column j &lt; T: the transposed weights
+     * times a block, without transposing, column j of the weights being zero above row first[j].
+     */
+    private static void transposedWeightsTimesBlock(float[] w, float[] m, int dh, int t, float[] out, int[] first) {
+        product(w, 1, t, m, dh, t, out, first, null);
+    }
+
+    /**
+     * out[o·dh ..] = Σ_{k ∈ [from[o], to[o])} w[o·os + k·ks] · m[k·dh ..] for o &lt; T (from null: 0, to null: T;
+     * the weights outside the range must be zero, as they are summed when a group of four outputs spans several
+     * ranges), four outputs at a time so that every load of a block row feeds four independent multiply-add
+     * chains. (No branch on zero weights: a vector merged across a branch is not kept in registers by C2.)
+     */
+    private static void product(float[] w, int os, int ks, float[] m, int dh, int t, float[] out, int[] from,
+                                int[] to) {
+        int o = 0;
+        for (; o <= t - 4; o += 4) {
+            int lo = from == null ? 0 : Math.min(Math.min(from[o], from[o + 1]), Math.min(from[o + 2], from[o + 3]));
+            int hi = to == null ? t : Math.max(Math.max(to[o], to[o + 1]), Math.max(to[o + 2], to[o + 3]));
+            int w0 = o * os;
             int c = 0;
             for (; c <= dh - L; c += L) {
                 FloatVector a0 = FloatVector.zero(S);
                 FloatVector a1 = FloatVector.zero(S);
                 FloatVector a2 = FloatVector.zero(S);
                 FloatVector a3 = FloatVector.zero(S);
-                for (int j = 0; j < t; j++) {
-                    FloatVector v = FloatVector.fromArray(S, m, j * dh + c);
-                    a0 = v.fma(FloatVector.broadcast(S, w[w0 + j]), a0);
-                    a1 = v.fma(FloatVector.broadcast(S, w[w0 + t + j]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, w[w0 + 2 * t + j]), a2);
-                    a3 = v.fma(FloatVector.broadcast(S, w[w0 + 3 * t + j]), a3);
+                for (int k = lo; k < hi; k++) {
+                    FloatVector v = FloatVector.fromArray(S, m, k * dh + c);
+                    int wk = w0 + k * ks;
+                    a0 = v.fma(FloatVector.broadcast(S, w[wk]), a0);
+                    a1 = v.fma(FloatVector.broadcast(S, w[wk + os]), a1);
+                    a2 = v.fma(FloatVector.broadcast(S, w[wk + 2 * os]), a2);
+                    a3 = v.fma(FloatVector.broadcast(S, w[wk + 3 * os]), a3);
                 }
-                a0.intoArray(out, i * dh + c);
-                a1.intoArray(out, (i + 1) * dh + c);
-                a2.intoArray(out, (i + 2) * dh + c);
-                a3.intoArray(out, (i + 3) * dh + c);
+                a0.intoArray(out, o * dh + c);
+                a1.intoArray(out, (o + 1) * dh + c);
+                a2.intoArray(out, (o + 2) * dh + c);
+                a3.intoArray(out, (o + 3) * dh + c);
             }
             for (; c < dh; c++) {
                 for (int r = 0; r < 4; r++) {
                     float s = 0;
-                    for (int j = 0; j < t; j++) {
-                        s += w[w0 + r * t + j] * m[j * dh + c];
+                    for (int k = lo; k < hi; k++) {
+                        s += w[w0 + r * os + k * ks] * m[k * dh + c];
                     }
-                    out[(i + r) * dh + c] = s;
+                    out[(o + r) * dh + c] = s;
                 }
             }
         }
-        for (; i < t; i++) {
+        for (; o < t; o++) {
+            int lo = from == null ? 0 : from[o];
+            int hi = to == null ? t : to[o];
             int c = 0;
             for (; c <= dh - L; c += L) {
                 FloatVector acc = FloatVector.zero(S);
-                for (int j = 0; j < t; j++) {
-                    acc = FloatVector.fromArray(S, m, j * dh + c).fma(FloatVector.broadcast(S, w[i * t + j]), acc);
+                for (int k = lo; k < hi; k++) {
+                    acc = FloatVector.fromArray(S, m, k * dh + c).fma(FloatVector.broadcast(S, w[o * os + k * ks]),
+                            acc);
                 }
-                acc.intoArray(out, i * dh + c);
+                acc.intoArray(out, o * dh + c);
             }
             for (; c < dh; c++) {
                 float s = 0;
-                for (int j = 0; j < t; j++) {
-                    s += w[i * t + j] * m[j * dh + c];
+                for (int k = lo; k < hi; k++) {
+                    s += w[o * os + k * ks] * m[k * dh + c];
                 }
-                out[i * dh + c] = s;
-            }
-        }
-    }
-
-    /** dst = srcᵀ for a [T, T] block. */
-    private static void transposeSquare(float[] src, int t, float[] dst) {
-        for (int i = 0; i < t; i++) {
-            for (int j = 0; j < t; j++) {
-                dst[j * t + i] = src[i * t + j];
+                out[o * dh + c] = s;
             }
         }
     }
 
     /**
      * Softmax attention weights a [mb·h, T, T] = softmax over the keys of q kᵀ · scale + penalty (penalty
-     * [mb or 1, 1, T, T] or null).
+     * [mb or 1, 1, T, T] or null, extents those of its mask or null); keys past a row's end get weight 0 without
+     * their scores being computed.
      */
-    static void softmaxWeights(INDArray qkv, long mb, long t, int heads, double scale, INDArray penalty, INDArray a) {
-        Pairs g = new Pairs(qkv, mb, t, heads);
+    static void softmaxWeights(INDArray qkv, long mb, long t, int heads, double scale, INDArray penalty,
+                               KeyExtents extents, INDArray a) {
+        Pairs g = new Pairs(qkv, mb, t, heads, extents);
         FloatBuffer qb = qkv.data().asNioFloat();
         int qOff = (int) qkv.offset();
         FloatBuffer ab = a.data().asNioFloat();
@@ -208,46 +248,51 @@ final class VectorAttention {
             float[] row = new float[g.dh];
             float[] s = new float[tt];
             float[] pen = new float[tt];
+            int[] end = new int[tt];
+            int[] first = new int[tt];
             for (long p = from; p < to; p++) {
+                g.extents(p, end, first);
                 readBlock(qb, qOff, g, p, 0, q);
                 readBlockTransposed(qb, qOff, g, p, 1, row, kt);
                 for (int i = 0; i < tt; i++) {
-                    rowTimesTransposed(q, i * g.dh, kt, g.dh, tt, s);
+                    int n = g.computed(end[i]);
+                    rowTimesTransposed(q, i * g.dh, kt, g.dh, tt, s, n);
                     boolean masked = pb != null;
                     if (masked) {
-                        pb.get(pOff + (int) (maskRow(p, i, g, maskExamples) * tt), pen, 0, tt);
+                        pb.get(pOff + (int) (maskRow(p, i, g, maskExamples) * tt), pen, 0, n);
                     }
-                    float max = scaleAndMax(s, sc, masked ? pen : null, tt);
+                    float max = scaleAndMax(s, sc, masked ? pen : null, n);
                     int j = 0;
                     FloatVector sum = FloatVector.zero(S);
-                    for (; j <= tt - L; j += L) {
+                    for (; j <= n - L; j += L) {
                         FloatVector e = FloatVector.fromArray(S, s, j).sub(max).lanewise(VectorOperators.EXP);
                         e.intoArray(s, j);
                         sum = sum.add(e);
                     }
                     float total = sum.reduceLanes(VectorOperators.ADD);
-                    for (; j < tt; j++) {
+                    for (; j < n; j++) {
                         s[j] = (float) Math.exp(s[j] - max);
                         total += s[j];
                     }
                     float inv = 1f / total;
-                    for (j = 0; j <= tt - L; j += L) {
+                    for (j = 0; j <= n - L; j += L) {
                         FloatVector.fromArray(S, s, j).mul(inv).intoArray(s, j);
                     }
-                    for (; j < tt; j++) {
+                    for (; j < n; j++) {
                         s[j] *= inv;
                     }
+                    Arrays.fill(s, n, tt, 0f);
                     ab.put(aOff + (int) ((p * tt + i) * tt), s, 0, tt);
                 }
             }
         });
     }
 
-    /** s := s · scale + pen (pen may be null); returns the row maximum. */
-    private static float scaleAndMax(float[] s, float scale, float[] pen, int t) {
+    /** s[0..n) := s · scale + pen (pen may be null); returns the maximum of s[0..n). */
+    private static float scaleAndMax(float[] s, float scale, float[] pen, int n) {
         int j = 0;
         FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        for (; j <= t - L; j += L) {
+        for (; j <= n - L; j += L) {
             FloatVector v = FloatVector.fromArray(S, s, j).mul(scale);
             if (pen != null) {
                 v = v.add(FloatVector.fromArray(S, pen, j));
@@ -256,7 +301,7 @@ final class VectorAttention {
             mx = mx.max(v);
         }
         float max = mx.reduceLanes(VectorOperators.MAX);
-        for (; j < t; j++) {
+        for (; j < n; j++) {
             s[j] = pen == null ? s[j] * scale : s[j] * scale + pen[j];
             max = Math.max(max, s[j]);
         }
@@ -270,11 +315,11 @@ final class VectorAttention {
 
     /**
      * Rational attention, step 1 from the projections: z = (s' − max_keys s') ⊙ M, s' = q kᵀ · scale + penalty,
-     * the index of each row's first maximum into {@code argmax} [mb·h, T, 1].
+     * the index of each row's first maximum into {@code argmax} [mb·h, T, 1]; z is 0 past a row's end.
      */
     static void rationalShift(INDArray qkv, long mb, long t, int heads, double scale, INDArray penalty,
-                              INDArray mask, INDArray z, INDArray argmax) {
-        Pairs g = new Pairs(qkv, mb, t, heads);
+                              INDArray mask, KeyExtents extents, INDArray z, INDArray argmax) {
+        Pairs g = new Pairs(qkv, mb, t, heads, extents);
         FloatBuffer qb = qkv.data().asNioFloat();
         int qOff = (int) qkv.offset();
         FloatBuffer zb = z.data().asNioFloat();
@@ -296,28 +341,33 @@ final class VectorAttention {
             float[] pen = new float[tt];
             float[] m = new float[tt];
             float[] idx = new float[tt];
+            int[] end = new int[tt];
+            int[] first = new int[tt];
             for (long p = from; p < to; p++) {
+                g.extents(p, end, first);
                 readBlock(qb, qOff, g, p, 0, q);
                 readBlockTransposed(qb, qOff, g, p, 1, row, kt);
                 for (int i = 0; i < tt; i++) {
-                    rowTimesTransposed(q, i * g.dh, kt, g.dh, tt, s);
+                    int n = g.computed(end[i]);
+                    rowTimesTransposed(q, i * g.dh, kt, g.dh, tt, s, n);
                     boolean masked = pb != null;
                     if (masked) {
                         int mr = pOff + (int) (maskRow(p, i, g, maskExamples) * tt);
-                        pb.get(mr, pen, 0, tt);
-                        mb2.get(mOff + (mr - pOff), m, 0, tt);
+                        pb.get(mr, pen, 0, n);
+                        mb2.get(mOff + (mr - pOff), m, 0, n);
                     }
                     int best = 0;
-                    for (int j = 0; j < tt; j++) {
+                    for (int j = 0; j < n; j++) {
                         s[j] = masked ? s[j] * sc + pen[j] : s[j] * sc;
                         if (s[j] > s[best]) {
                             best = j;
                         }
                     }
                     float max = s[best];
-                    for (int j = 0; j < tt; j++) {
+                    for (int j = 0; j < n; j++) {
                         s[j] = masked ? (s[j] - max) * m[j] : s[j] - max;
                     }
+                    Arrays.fill(s, n, tt, 0f);
                     zb.put(zOff + (int) ((p * tt + i) * tt), s, 0, tt);
                     idx[i] = best;
                 }
@@ -326,9 +376,10 @@ final class VectorAttention {
         });
     }
 
-    /** ctx [mb·T, d] (rows; head h at columns h·d_h) = weights · v per pair. */
-    static void context(INDArray weights, INDArray qkv, long mb, long t, int heads, INDArray ctx) {
-        Pairs g = new Pairs(qkv, mb, t, heads);
+    /** ctx [mb·T, d] (rows; head h at columns h·d_h) = weights · v per pair (weights zero past the extents). */
+    static void context(INDArray weights, INDArray qkv, long mb, long t, int heads, KeyExtents extents,
+                        INDArray ctx) {
+        Pairs g = new Pairs(qkv, mb, t, heads, extents);
         FloatBuffer qb = qkv.data().asNioFloat();
         int qOff = (int) qkv.offset();
         FloatBuffer wb = weights.data().asNioFloat();
@@ -340,10 +391,13 @@ final class VectorAttention {
             float[] v = new float[tt * g.dh];
             float[] w = new float[tt * tt];
             float[] out = new float[tt * g.dh];
+            int[] end = new int[tt];
+            int[] first = new int[tt];
             for (long p = from; p < to; p++) {
+                g.extents(p, end, first);
                 readBlock(qb, qOff, g, p, 2, v);
                 wb.get(wOff + (int) (p * tt * tt), w, 0, tt * tt);
-                weightsTimesBlock(w, v, g.dh, tt, out);
+                weightsTimesBlock(w, v, g.dh, tt, out, end);
                 int col = (int) (p % g.heads) * g.dh;
                 for (int i = 0; i < tt; i++) {
                     cb.put(cOff + (int) g.row(p, i, g.d) + col, out, i * g.dh, g.dh);
@@ -353,12 +407,12 @@ final class VectorAttention {
     }
 
     /**
-     * Backward of {@link #context}: dA [mb·h, T, T] = dctx vᵀ per pair, and the v block of dQkv [mb·T, 3d] =
-     * weightsᵀ dctx.
+     * Backward of {@link #context}: dA [mb·h, T, T] = dctx vᵀ per pair (0 past a row's end, where the weights are
+     * 0 and no gradient flows), and the v block of dQkv [mb·T, 3d] = weightsᵀ dctx.
      */
     static void contextBackward(INDArray dCtx, INDArray weights, INDArray qkv, long mb, long t, int heads,
-                                INDArray dA, INDArray dQkv) {
-        Pairs g = new Pairs(qkv, mb, t, heads);
+                                KeyExtents extents, INDArray dA, INDArray dQkv) {
+        Pairs g = new Pairs(qkv, mb, t, heads, extents);
         FloatBuffer qb = qkv.data().asNioFloat();
         int qOff = (int) qkv.offset();
         FloatBuffer wb = weights.data().asNioFloat();
@@ -377,8 +431,10 @@ final class VectorAttention {
             float[] w = new float[tt * tt];
             float[] da = new float[tt];
             float[] dv = new float[tt * g.dh];
-            float[] wt = new float[tt * tt];
+            int[] end = new int[tt];
+            int[] first = new int[tt];
             for (long p = from; p < to; p++) {
+                g.extents(p, end, first);
                 readBlockTransposed(qb, qOff, g, p, 2, row, vt);
                 int col = (int) (p % g.heads) * g.dh;
                 for (int i = 0; i < tt; i++) {
@@ -386,12 +442,13 @@ final class VectorAttention {
                 }
                 wb.get(wOff + (int) (p * tt * tt), w, 0, tt * tt);
                 for (int i = 0; i < tt; i++) {
-                    rowTimesTransposed(dc, i * g.dh, vt, g.dh, tt, da);
+                    int n = g.computed(end[i]);
+                    rowTimesTransposed(dc, i * g.dh, vt, g.dh, tt, da, n);
+                    Arrays.fill(da, n, tt, 0f);
                     ab.put(aOff + (int) ((p * tt + i) * tt), da, 0, tt);
                 }
                 // dv_j = Σ_i w_ij dc_i
-                transposeSquare(w, tt, wt);
-                weightsTimesBlock(wt, dc, g.dh, tt, dv);
+                transposedWeightsTimesBlock(w, dc, g.dh, tt, dv, first);
                 int vcol = g.column(p, 2);
                 for (int j = 0; j < tt; j++) {
                     db.put(dOff + (int) g.row(p, j, 3 * g.d) + vcol, dv, j * g.dh, g.dh);
@@ -400,9 +457,13 @@ final class VectorAttention {
         });
     }
 
-    /** Backward of the scores s = q kᵀ (dS already includes the scale): the q and k blocks of dQkv. */
-    static void scoresBackward(INDArray dS, INDArray qkv, long mb, long t, int heads, INDArray dQkv) {
-        Pairs g = new Pairs(qkv, mb, t, heads);
+    /**
+     * Backward of the scores s = q kᵀ (dS already includes the scale, and is 0 past the extents): the q and k
+     * blocks of dQkv.
+     */
+    static void scoresBackward(INDArray dS, INDArray qkv, long mb, long t, int heads, KeyExtents extents,
+                               INDArray dQkv) {
+        Pairs g = new Pairs(qkv, mb, t, heads, extents);
         FloatBuffer qb = qkv.data().asNioFloat();
         int qOff = (int) qkv.offset();
         FloatBuffer sb = dS.data().asNioFloat();
@@ -416,15 +477,16 @@ final class VectorAttention {
             float[] ds = new float[tt * tt];
             float[] dq = new float[tt * g.dh];
             float[] dk = new float[tt * g.dh];
-            float[] dst = new float[tt * tt];
+            int[] end = new int[tt];
+            int[] first = new int[tt];
             for (long p = from; p < to; p++) {
+                g.extents(p, end, first);
                 readBlock(qb, qOff, g, p, 0, q);
                 readBlock(qb, qOff, g, p, 1, k);
                 sb.get(sOff + (int) (p * tt * tt), ds, 0, tt * tt);
                 // dq_i = Σ_j ds_ij k_j ; dk_j = Σ_i ds_ij q_i
-                weightsTimesBlock(ds, k, g.dh, tt, dq);
-                transposeSquare(ds, tt, dst);
-                weightsTimesBlock(dst, q, g.dh, tt, dk);
+                weightsTimesBlock(ds, k, g.dh, tt, dq, end);
+                transposedWeightsTimesBlock(ds, q, g.dh, tt, dk, first);
                 int qcol = g.column(p, 0);
                 int kcol = g.column(p, 1);
                 for (int i = 0; i < tt; i++) {
