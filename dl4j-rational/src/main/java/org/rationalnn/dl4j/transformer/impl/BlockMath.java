@@ -281,9 +281,10 @@ final class BlockMath {
     }
 
     /** Rational attention, step 2: φ = r² ⊙ M, normaliser = Σ_keys φ + ε [mb·h, T, 1], a = φ / normaliser. */
-    static void rationalNormalize(INDArray r, INDArray mask, long mb, int heads, INDArray normaliser, INDArray a) {
+    static void rationalNormalize(INDArray r, INDArray mask, KeyExtents extents, long mb, int heads,
+                                  INDArray normaliser, INDArray a) {
         if (fused(r, mask, normaliser, a)) {
-            VectorBlockOps.rationalNormalize(r, mask, heads, normaliser, a);
+            VectorBlockOps.rationalNormalize(r, mask, extents, heads, normaliser, a);
             return;
         }
         INDArray phi = masked(r.mul(r), mask, mb, heads);
@@ -293,9 +294,9 @@ final class BlockMath {
 
     /** Rational attention backward of step 2, in place: dA := 2 r ⊙ M ⊙ (dA − Σ_keys dA ⊙ a) / normaliser. */
     static INDArray rationalNormalizeBackwardInPlace(INDArray dA, INDArray a, INDArray normaliser, INDArray r,
-                                                     INDArray mask, long mb, int heads) {
+                                                     INDArray mask, KeyExtents extents, long mb, int heads) {
         if (fused(dA, a, normaliser, r, mask)) {
-            VectorBlockOps.rationalNormalizeBackwardInPlace(dA, a, normaliser, r, mask, heads);
+            VectorBlockOps.rationalNormalizeBackwardInPlace(dA, a, normaliser, r, mask, extents, heads);
             return dA;
         }
         INDArray dot = dA.mul(a).sum(true, 2);
@@ -304,10 +305,10 @@ final class BlockMath {
     }
 
     /** Rational attention backward of step 1, in place: dz := scale · (dz ⊙ M − e_argmax Σ_keys dz ⊙ M). */
-    static INDArray rationalShiftBackwardInPlace(INDArray dz, INDArray mask, INDArray argmax, long mb, int heads,
-                                                 double scale) {
+    static INDArray rationalShiftBackwardInPlace(INDArray dz, INDArray mask, KeyExtents extents, INDArray argmax,
+                                                 long mb, int heads, double scale) {
         if (fused(dz, mask, argmax)) {
-            VectorBlockOps.rationalShiftBackwardInPlace(dz, mask, argmax, heads, scale);
+            VectorBlockOps.rationalShiftBackwardInPlace(dz, mask, extents, argmax, heads, scale);
             return dz;
         }
         masked(dz, mask, mb, heads);

@@ -73,6 +73,19 @@ final class KeyExtents {
         System.arraycopy(first, offset(example), dst, 0, t);
     }
 
+    /** The row end of query i of example {@code example} (taken modulo E = 1). */
+    int end(long example, int i) {
+        return end[offset(example) + i];
+    }
+
+    /**
+     * The row end of row {@code row} of a [mb·h, T, T] array (row = (example·h + head)·T + query), or T without
+     * extents.
+     */
+    static int endOfRow(KeyExtents extents, long row, int t, int heads) {
+        return extents == null ? t : extents.end(row / t / heads, (int) (row % t));
+    }
+
     int length() {
         return t;
     }

@@ -159,7 +159,7 @@ final class NativeAttention {
         RationalKernels.forward(RationalVersion.B, c.shifted, true, Sharing.LAYER, p.get(ATTN_NUMERATOR),
                 p.get(ATTN_DENOMINATOR), c.r);
         c.normaliser = m.keep(bh, t, 1);
-        BlockMath.rationalNormalize(c.r, masks.mask, mb, heads, c.normaliser, c.a);
+        BlockMath.rationalNormalize(c.r, masks.mask, masks.extents(), mb, heads, c.normaliser, c.a);
     }
 
     /**
@@ -242,12 +242,14 @@ final class NativeAttention {
                                       Map<String, INDArray> g, Memory m) {
         long bh = dA.size(0);
         // a = w / Σw: dw = (da − Σ da ⊙ a) / Σw; w = M r²: dr = 2 r M dw
-        INDArray dR = BlockMath.rationalNormalizeBackwardInPlace(dA, c.a, c.normaliser, c.r, masks.mask, mb, heads);
+        INDArray dR = BlockMath.rationalNormalizeBackwardInPlace(dA, c.a, c.normaliser, c.r, masks.mask,
+                masks.extents(), mb, heads);
         INDArray dShifted = m.work(bh, t, t);
         RationalKernels.backward(RationalVersion.B, c.shifted, true, Sharing.LAYER, p.get(ATTN_NUMERATOR),
                 p.get(ATTN_DENOMINATOR), dR, dShifted, g.get(ATTN_NUMERATOR), g.get(ATTN_DENOMINATOR));
         // z = (s' − max s') ⊙ M, s' = s / sqrt(d_h) + penalty: ds = (dz ⊙ M − e_argmax Σ_keys dz ⊙ M) / sqrt(d_h)
-        return BlockMath.rationalShiftBackwardInPlace(dShifted, masks.mask, c.argmax, mb, heads, scale);
+        return BlockMath.rationalShiftBackwardInPlace(dShifted, masks.mask, masks.extents(), c.argmax, mb, heads,
+                scale);
     }
 
     /** The attention mask M (1 = key visible) and the additive score penalty (M − 1)·1e9, or nulls for none. */

@@ -9,6 +9,7 @@ import org.rationalnn.dl4j.kernel.CpuParallel;
 import org.rationalnn.dl4j.transformer.RationalTransformerBlock;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 
 /**
  * Fused float32 CPU loops for the element-wise and row-wise parts of the native block, on the JDK's Vector API
@@ -399,7 +400,8 @@ final class VectorBlockOps {
     }
 
     /** Rational attention, step 2: φ = r² ⊙ M, normaliser = Σ_keys φ + ε [B, T, 1], a = φ / normaliser. */
-    static void rationalNormalize(INDArray r, INDArray mask, int heads, INDArray normaliser, INDArray a) {
+    static void rationalNormalize(INDArray r, INDArray mask, KeyExtents extents, int heads, INDArray normaliser,
+                                  INDArray a) {
         int t = (int) r.size(2);
         Buf rb = new Buf(r);
         Buf ab = new Buf(a);
@@ -411,17 +413,20 @@ final class VectorBlockOps {
             float[] m = mask == null ? null : new float[t];
             float[] nrm = new float[1];
             for (long row = from; row < to; row++) {
-                rb.get(row * t, x, t);
+                // keys from the row's end on are masked: their weight is 0
+                int n = KeyExtents.endOfRow(extents, row, t, heads);
+                rb.get(row * t, x, n);
                 if (m != null) {
-                    mb.get(maskRow(row, t, heads, maskExamples) * t, m, t);
+                    mb.get(maskRow(row, t, heads, maskExamples) * t, m, n);
                 }
-                for (int k = 0; k < t; k++) {
+                for (int k = 0; k < n; k++) {
                     x[k] = m == null ? x[k] * x[k] : x[k] * x[k] * m[k];
                 }
-                float total = sum(x, t) + RAT_EPS;
-                for (int k = 0; k < t; k++) {
+                float total = sum(x, n) + RAT_EPS;
+                for (int k = 0; k < n; k++) {
                     x[k] /= total;
                 }
+                Arrays.fill(x, n, t, 0f);
                 ab.put(row * t, x, t);
                 nrm[0] = total;
                 nb.put(row, nrm, 1);
@@ -431,7 +436,7 @@ final class VectorBlockOps {
 
     /** Rational attention backward, step 2: dA := 2 r ⊙ M ⊙ (dA − Σ_keys dA ⊙ a) / normaliser, in place. */
     static void rationalNormalizeBackwardInPlace(INDArray dA, INDArray a, INDArray normaliser, INDArray r,
-                                                 INDArray mask, int heads) {
+                                                 INDArray mask, KeyExtents extents, int heads) {
         int t = (int) a.size(2);
         Buf db = new Buf(dA);
         Buf ab = new Buf(a);
@@ -446,26 +451,29 @@ final class VectorBlockOps {
             float[] m = mask == null ? null : new float[t];
             float[] nrm = new float[1];
             for (long row = from; row < to; row++) {
-                db.get(row * t, d, t);
-                ab.get(row * t, x, t);
-                rb.get(row * t, rr, t);
+                int n = KeyExtents.endOfRow(extents, row, t, heads);
+                db.get(row * t, d, n);
+                ab.get(row * t, x, n);
+                rb.get(row * t, rr, n);
                 nb.get(row, nrm, 1);
                 if (m != null) {
-                    mb.get(maskRow(row, t, heads, maskExamples) * t, m, t);
+                    mb.get(maskRow(row, t, heads, maskExamples) * t, m, n);
                 }
-                float dotp = dot(d, x, t);
+                float dotp = dot(d, x, n);
                 float f = 2f / nrm[0];
-                for (int k = 0; k < t; k++) {
+                for (int k = 0; k < n; k++) {
                     float v = (d[k] - dotp) * f * rr[k];
                     d[k] = m == null ? v : v * m[k];
                 }
+                Arrays.fill(d, n, t, 0f);
                 db.put(row * t, d, t);
             }
         }, 0, null);
     }
 
     /** Rational attention backward, step 1: dz := scale · (dz ⊙ M − e_argmax Σ_keys dz ⊙ M), in place. */
-    static void rationalShiftBackwardInPlace(INDArray dz, INDArray mask, INDArray argmax, int heads, double scale) {
+    static void rationalShiftBackwardInPlace(INDArray dz, INDArray mask, KeyExtents extents, INDArray argmax,
+                                             int heads, double scale) {
         int t = (int) dz.size(2);
         Buf db = new Buf(dz);
         Buf ib = new Buf(argmax);
@@ -477,19 +485,21 @@ final class VectorBlockOps {
             float[] m = mask == null ? null : new float[t];
             float[] idx = new float[1];
             for (long row = from; row < to; row++) {
-                db.get(row * t, d, t);
+                int n = KeyExtents.endOfRow(extents, row, t, heads);
+                db.get(row * t, d, n);
                 ib.get(row, idx, 1);
                 if (m != null) {
-                    mb.get(maskRow(row, t, heads, maskExamples) * t, m, t);
-                    for (int k = 0; k < t; k++) {
+                    mb.get(maskRow(row, t, heads, maskExamples) * t, m, n);
+                    for (int k = 0; k < n; k++) {
                         d[k] *= m[k];
                     }
                 }
-                float total = sum(d, t);
+                float total = sum(d, n);
                 d[(int) idx[0]] -= total;
-                for (int k = 0; k < t; k++) {
+                for (int k = 0; k < n; k++) {
                     d[k] *= sc;
                 }
+                Arrays.fill(d, n, t, 0f);
                 db.put(row * t, d, t);
             }
         }, 0, null);

@@ -144,10 +144,12 @@ class BlockMathTest {
                 INDArray r = z.add(1.5);   // stands in for R_a(z): any positive values
                 INDArray nrm = argmax.ulike();
                 INDArray a = z.ulike();
-                BlockMath.rationalNormalize(r, in.get(3), mb, heads, nrm, a);
-                INDArray dR = BlockMath.rationalNormalizeBackwardInPlace(in.get(1).dup(), a, nrm, r, in.get(3), mb,
-                        heads);
-                INDArray dS = BlockMath.rationalShiftBackwardInPlace(dR.dup(), in.get(3), argmax, mb, heads, scale);
+                KeyExtents extents = in.get(3) == null ? null : KeyExtents.of(in.get(3));
+                BlockMath.rationalNormalize(r, in.get(3), extents, mb, heads, nrm, a);
+                INDArray dR = BlockMath.rationalNormalizeBackwardInPlace(in.get(1).dup(), a, nrm, r, in.get(3),
+                        extents, mb, heads);
+                INDArray dS = BlockMath.rationalShiftBackwardInPlace(dR.dup(), in.get(3), extents, argmax, mb, heads,
+                        scale);
                 return List.of(z, argmax, nrm, a, dR, dS);
             });
         }
