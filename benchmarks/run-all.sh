@@ -13,7 +13,8 @@
 # Environment: MVN_FLAGS (default -o: offline), TABLES (default "a c d e"; b comes with a).
 # OMP_WAIT_POLICY=PASSIVE in the environment (inherited by every JVM and by PyTorch) stops ND4J's and PyTorch's
 # OpenMP threads from spinning between ops; on 2 cores it makes the training-step tables 2-4x faster on both sides
-# (docs/benchmarks.md). The header of each table prints the value in effect.
+# (docs/benchmarks.md); OPENBLAS_THREAD_TIMEOUT=4 does the same for the OpenBLAS threads behind ND4J's matrix
+# products (the char-LM step at d 128 about 1.3x faster). The header of each table prints the values in effect.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SMOKE=0
@@ -33,7 +34,7 @@ cpu_line() {
   local model flags
   model=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
   flags=$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(sse4_2|avx|avx2|fma|avx512f|avx512bw|avx512vl|avx512_bf16)$' | paste -sd' ')
-  echo "CPU: $model | $(nproc) cores | SIMD: $flags | load $(cut -d' ' -f1-3 /proc/loadavg) | OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-unset}"
+  echo "CPU: $model | $(nproc) cores | SIMD: $flags | load $(cut -d' ' -f1-3 /proc/loadavg) | OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-unset} OPENBLAS_THREAD_TIMEOUT=${OPENBLAS_THREAD_TIMEOUT:-unset}"
 }
 table() {
   echo

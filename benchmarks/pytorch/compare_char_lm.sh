@@ -7,7 +7,8 @@
 #
 # Environment: ROUNDS (default 3), STEPS (timed steps per run, default 30), WARMUP (default 10), VARIANTS
 # (default gelu,swiglu,rational-glu,rational-glu-attn), JAVA_OPTS (extra JVM flags), MVN_FLAGS (e.g. -o), SKIP_BUILD=1
-# (use the classes already built). Needs /usr/bin/python3 with
+# (use the classes already built); OMP_WAIT_POLICY and OPENBLAS_THREAD_TIMEOUT reach both sides alike (see
+# docs/benchmarks.md). Needs /usr/bin/python3 with
 # python3-torch and an optimized BLAS (the Python script refuses otherwise), Maven and Java 17.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -52,3 +53,4 @@ for v in java[0]:
 print("(medians over %d rounds of per-run medians; minima over all steps)" % rounds)
 PY
 cat /proc/loadavg
+echo "OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-unset} OPENBLAS_THREAD_TIMEOUT=${OPENBLAS_THREAD_TIMEOUT:-unset}"
