@@ -109,6 +109,9 @@ public final class ExpressivityStudy {
         @Option(names = "--lr-decay", description = "total factor the learning rate may fall by; the plateau after "
                 + "the last division ends the run as converged (default: ${DEFAULT-VALUE})")
         public double learningRateDecay = 64;
+        @Option(names = "--polish", description = "L-BFGS iterations on the full batch after Adam, for every "
+                + "activation alike (0 = none; default: ${DEFAULT-VALUE})")
+        public int polish;
         @Option(names = "--precision", description = "float32 or float64 (default: ${DEFAULT-VALUE})")
         public String precision = "float64";
         @Option(names = "--degrees", split = ",", description = "rational type m,n (default: 5,4)")
@@ -163,6 +166,7 @@ public final class ExpressivityStudy {
             set(explicit, "--epsilon", () -> epsilon = new ArrayList<>(List.of(1e-2, 1e-3, 1e-4)));
             set(explicit, "--patience", () -> patience = 5);
             set(explicit, "--pl-density", () -> plDensity = 200);
+            set(explicit, "--polish", () -> polish = 2000);
         }
 
         /** The --full preset applied to every option (what {@code --full} alone means). */
@@ -192,7 +196,7 @@ public final class ExpressivityStudy {
             int drops = (int) Math.round(Math.log(learningRateDecay) / Math.log(learningRateFactor));
             return new TrainedStudy.Protocol(depth, new int[]{degrees.get(0), degrees.get(1)}, steps, seeds,
                     List.copyOf(learningRates), coefficientLearningRate, evalEvery, patience, tolerance,
-                    learningRateFactor, Math.max(0, drops), points, points2d, dataType(), threads);
+                    learningRateFactor, Math.max(0, drops), points, points2d, dataType(), threads, polish);
         }
 
         ConstructiveStudy.Settings constructive() {
@@ -305,6 +309,7 @@ public final class ExpressivityStudy {
         require(o.steps >= 1, "--steps must be >= 1, got " + o.steps);
         require(o.seeds >= 1, "--seeds must be >= 1, got " + o.seeds);
         require(o.depth >= 1, "--depth must be >= 1, got " + o.depth);
+        require(o.polish >= 0, "--polish must be >= 0, got " + o.polish);
         require(o.threads >= 1, "--threads must be >= 1, got " + o.threads);
         require(o.points >= 8, "--points must be >= 8, got " + o.points);
         require(o.points2d >= 4, "--points-2d must be >= 4, got " + o.points2d);

@@ -44,11 +44,13 @@ public final class TrainedOutput {
     /** Every network (tuning runs included). */
     public static TextTable runTable(TrainedStudy.Result r, int depth) {
         TextTable t = new TextTable("target", "activation", "budget", "width", "depth", "parameters", "seed",
-                "role", "learning_rate", "uniform_error", "rms_error", "steps", "converged", "train_seconds");
+                "role", "learning_rate", "uniform_error", "rms_error", "steps", "converged", "lbfgs_iterations",
+                "lbfgs_stopped", "train_seconds");
         for (Run run : r.runs()) {
             t.row(run.target, run.activation.id(), run.budget, run.width, depth, run.parameters, run.seed,
                     run.tuning ? "tuning" : "evaluation", Fmt.g(run.learningRate), Fmt.sci(run.uniformError),
-                    Fmt.sci(run.rmsError), run.steps, run.converged, Fmt.fixed(run.seconds, 2));
+                    Fmt.sci(run.rmsError), run.steps, run.converged, run.lbfgsIterations, run.lbfgsStopped,
+                    Fmt.fixed(run.seconds, 2));
         }
         return t;
     }
@@ -485,7 +487,8 @@ public final class TrainedOutput {
                         + "Training stops when the loss stopped moving: the mean loss of each window of %d steps is "
                         + "compared with the best so far; after %d windows without a relative improvement of %s "
                         + "the learning rate is divided by %s, and after %d divisions the next plateau ends the run "
-                        + "(*converged*); runs that hit the cap of %d steps count as not converged. Reported: the "
+                        + "(*converged*); runs that hit the cap of %d steps count as not converged. %s"
+                        + "Reported: the "
                         + "uniform error on a dense grid (4001 points in 1-D, 201×201 in 2-D), median and range over "
                         + "%d seeds.",
                 p.depth(), p.degrees()[0], p.degrees()[1], Fmt.g(p.coefficientLr()),
@@ -495,6 +498,9 @@ public final class TrainedOutput {
                         + "the reported seeds are trained with it (the tuning seed is not among them). "
                         : "Learning rate " + p.learningRates().get(0) + " for every network (no tuning). ",
                 p.evalEvery(), p.patience(), Fmt.g(p.tolerance()), Fmt.g(p.lrFactor()), p.lrDrops(), p.maxSteps(),
+                p.polish() > 0 ? "Then every network, whatever its activation, is polished by full-batch L-BFGS "
+                        + "(memory " + FullBatchLbfgs.MEMORY + ", Armijo backtracking) for at most " + p.polish()
+                        + " iterations, or until no step lowers the loss. " : "",
                 p.seeds());
     }
 }

@@ -74,7 +74,7 @@ public final class TrainedStudy {
      */
     public record Protocol(int depth, int[] degrees, int maxSteps, int seeds, List<Double> learningRates,
                            double coefficientLr, int evalEvery, int patience, double tolerance, double lrFactor,
-                           int lrDrops, int points, int points2d, DataType dataType, int threads) {
+                           int lrDrops, int points, int points2d, DataType dataType, int threads, int polish) {
         /** Type (m, n), version B (pole-free), one coefficient set per layer, initialised to ReLU on [−1, 1]. */
         public RationalSpec rationalSpec() {
             return RationalSpec.builder()
@@ -123,15 +123,19 @@ public final class TrainedStudy {
         public final double uniformError;
         public final double rmsError;
         public final int steps;
-        /** Whether the plateau criterion ended the training before the step cap. */
+        /** Whether the plateau criterion ended the Adam phase before the step cap. */
         public final boolean converged;
+        /** L-BFGS iterations of the polish phase after Adam (0 without one). */
+        public final int lbfgsIterations;
+        /** Whether the polish stopped before its cap (no step lowered the loss any more). */
+        public final boolean lbfgsStopped;
         public final double seconds;
         public final List<Shape> shapes;
         public final List<CurvePoint> curve;
 
         Run(String target, Act activation, int budget, int width, long parameters, long seed, double learningRate,
-            boolean tuning, double uniformError, double rmsError, int steps, boolean converged, double seconds,
-            List<Shape> shapes, List<CurvePoint> curve) {
+            boolean tuning, double uniformError, double rmsError, int steps, boolean converged, int lbfgsIterations,
+            boolean lbfgsStopped, double seconds, List<Shape> shapes, List<CurvePoint> curve) {
             this.target = target;
             this.activation = activation;
             this.budget = budget;
@@ -144,6 +148,8 @@ public final class TrainedStudy {
             this.rmsError = rmsError;
             this.steps = steps;
             this.converged = converged;
+            this.lbfgsIterations = lbfgsIterations;
+            this.lbfgsStopped = lbfgsStopped;
             this.seconds = seconds;
             this.shapes = List.copyOf(shapes);
             this.curve = List.copyOf(curve);
@@ -388,7 +394,7 @@ public final class TrainedStudy {
         }
         Protocol dp = new Protocol(p.depth(), p.degrees(), p.maxSteps(), p.seeds(), p.learningRates(),
                 p.coefficientLr(), p.evalEvery(), p.patience(), p.tolerance(), p.lrFactor(), p.lrDrops(), p.points(),
-                p.points2d(), DataType.DOUBLE, p.threads());
+                p.points2d(), DataType.DOUBLE, p.threads(), p.polish());
         boolean peak = t.id().equals("peak");
         int w = peak ? 1 : 3;
         MultiLayerNetwork net = network(t.dims(), w, Act.RATIONAL, 1, 1e-3, dp);
@@ -498,6 +504,18 @@ public final class TrainedStudy {
                 }
             }
         }
+        // the polish: full-batch L-BFGS from where Adam stopped, for every activation alike; its loss points
+        // continue the curve at step (Adam steps + iteration), learning rate 0
+        FullBatchLbfgs.Outcome polish = new FullBatchLbfgs.Outcome(0, Double.NaN, false);
+        if (p.polish() > 0 && curve.stream().allMatch(c -> Double.isFinite(c.loss()))) {
+            int adamSteps = step;
+            int every = p.evalEvery();
+            polish = FullBatchLbfgs.minimize(net, train, p.polish(), (i, loss) -> {
+                if (i % every == 0) {
+                    curve.add(new CurvePoint(adamSteps + i, loss, 0));
+                }
+            });
+        }
         INDArray grid = t.grid(t.dims() == 1 ? 4001 : 201).castTo(p.dataType());
         INDArray diff = net.output(grid).castTo(DataType.DOUBLE).subi(t.values(grid).castTo(DataType.DOUBLE));
         double uniform = diff.amaxNumber().doubleValue();
@@ -507,7 +525,7 @@ public final class TrainedStudy {
         }
         List<Shape> shapes = act == Act.RATIONAL ? shapes(net, grid, p) : List.of();
         return new Run(t.id(), act, budget, width, net.numParams(), seed, lr, tuning, uniform, rms, step, converged,
-                (System.nanoTime() - t0) / 1e9, shapes, curve);
+                polish.iterations(), polish.stopped(), (System.nanoTime() - t0) / 1e9, shapes, curve);
     }
 
     /** The learned rational of every rational layer, with its initial function and its inputs' range. */

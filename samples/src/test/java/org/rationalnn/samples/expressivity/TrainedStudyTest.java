@@ -17,8 +17,34 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrainedStudyTest {
     static TrainedStudy.Protocol protocol(int steps, int evalEvery, int patience, double tolerance) {
+        return protocol(steps, evalEvery, patience, tolerance, 0);
+    }
+
+    static TrainedStudy.Protocol protocol(int steps, int evalEvery, int patience, double tolerance, int polish) {
         return new TrainedStudy.Protocol(2, new int[]{5, 4}, steps, 1, List.of(0.01), 0.5, evalEvery, patience,
-                tolerance, 4, 2, 64, 8, DataType.DOUBLE, 1);
+                tolerance, 4, 2, 64, 8, DataType.DOUBLE, 1, polish);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = Act.class, names = {"RATIONAL", "TANH"})
+    void theLbfgsPolishTakesTheLossFarBelowWhereAdamLeftIt(Act act) {
+        // the same network and seed, 200 Adam steps, then with and without 300 L-BFGS iterations: the polish only
+        // ever lowers the loss (Armijo steps), and on this smooth target takes it at least 10x lower
+        Target peak = Target.of("peak", 0.3, 0.2);
+        TrainedStudy.Run adam = TrainedStudy.train(peak, act, 60, 4, 3, 0.01, false, protocol(200, 10, 1000, 0));
+        TrainedStudy.Run polished = TrainedStudy.train(peak, act, 60, 4, 3, 0.01, false,
+                protocol(200, 10, 1000, 0, 300));
+        assertEquals(0, adam.lbfgsIterations);
+        assertTrue(polished.lbfgsIterations > 0 && polished.lbfgsIterations <= 300, "" + polished.lbfgsIterations);
+        double adamLoss = adam.curve.get(adam.curve.size() - 1).loss();
+        List<TrainedStudy.CurvePoint> tail = polished.curve.subList(adam.curve.size(), polished.curve.size());
+        assertTrue(!tail.isEmpty() && tail.get(0).step() > 200, "L-BFGS points continue the curve");
+        for (int i = 1; i < tail.size(); i++) {
+            assertTrue(tail.get(i).loss() <= tail.get(i - 1).loss(), "L-BFGS loss rose at " + tail.get(i).step());
+        }
+        assertTrue(tail.get(tail.size() - 1).loss() < adamLoss / 10, act + ": Adam " + adamLoss + ", L-BFGS "
+                + tail.get(tail.size() - 1).loss());
+        assertTrue(polished.rmsError < adam.rmsError, act + ": rms " + adam.rmsError + " -> " + polished.rmsError);
     }
 
     @Test
