@@ -67,7 +67,8 @@ public final class ExpressivityStudy {
         @Option(names = "--out", description = "output folder (default: samples/target/expressivity)")
         public Path out;
         @Option(names = "--full", description = "the full protocol: every target and activation, budgets "
-                + "30,100,300,1000, learning rates 0.003,0.01,0.03, 3 seeds, up to 20000 steps, float64, "
+                + "30,100,300,1000, learning rates 0.003,0.01,0.03, 3 seeds, up to 20000 Adam steps and 2000 L-BFGS "
+                + "iterations, float64, "
                 + "ε down to 1e-4, a finer constructive grid (hours on 2 cores); options given explicitly win")
         public boolean full;
         // -- trained networks
