@@ -368,11 +368,7 @@ public final class VectorRationalKernel implements RationalKernel {
             System.arraycopy(acc, accA, before, 0, m1);
             System.arraycopy(acc, accB, before, m1, n);
             if (m1 <= UNROLLED_M1 && dLen <= UNROLLED_DLEN) {
-                if (sc.gated) {
-                    backwardOnePass(xs, es, ds, sc, from, to, ao, dO, acc, accA, accB);
-                } else {
-                    backwardOnePassPlain(xs, es, ds, sc, from, to, ao, dO, acc, accA, accB);
-                }
+                backwardOnePass(xs, es, ds, sc, from, to, ao, dO, acc, accA, accB);
             } else {
                 for (int k = from; k < to; k += L) {
                     step(xs, es, ds, sc, k, ao, dO, false, 0);
@@ -430,8 +426,9 @@ public final class VectorRationalKernel implements RationalKernel {
          * partial sums Σ g·x^i and Σ gb·y^(j + firstPower) held in registers instead of going through the scratch
          * arrays (powers beyond m1 and n are computed and dropped). Each lane adds the same products in the same
          * order as {@link #sumPowers} does; R and g are p·(1/q) and eps·(1/q) (one division instead of two, within
-         * an ulp of the quotients). Gated and plain calls run the same code (up is all ones when not gated), so the
-         * JIT compiles one shape for both. Every vector stays in this method: an array of vectors, or a call that
+         * an ulp of the quotients). Gated and plain calls run the same loop; only the load of up and the store of dUp
+         * sit behind the loop-invariant {@code gated} test (an ungated call skipping them is 5-9 % faster, and the
+         * branch measured no slower than a separate ungated copy of the loop). Every vector stays in this method: an array of vectors, or a call that
          * takes vectors and is not inlined (C2 stops inlining in a method this large), makes the JIT box them in
          * the loop, which measured 2.6x (array) and 4.5x (the lane sums in a helper, once the gated branch had made
          * the method large enough) slower.
@@ -444,6 +441,7 @@ public final class VectorRationalKernel implements RationalKernel {
             FloatVector zero = FloatVector.zero(S);
             FloatVector one = FloatVector.broadcast(S, 1f);
             boolean shift = firstPower == 1;
+            boolean gated = sc.gated;
             FloatVector a0 = zero;
             FloatVector a1 = zero;
             FloatVector a2 = zero;
@@ -481,106 +479,11 @@ public final class VectorRationalKernel implements RationalKernel {
                 }
                 FloatVector inv = one.div(q); // one division for R and g (a division costs many multiplications)
                 FloatVector r = p.mul(inv);
-                e.mul(r).intoArray(sc.dus, k);
-                e = e.mul(FloatVector.fromArray(S, sc.us, k));
-                FloatVector g = e.mul(inv);
-                FloatVector dQdx = outer.mul(dt);
-                if (absInput) {
-                    dQdx = dQdx.mul(one.blend(-1f, x.compare(VectorOperators.LT, zero)));
+                if (gated) {
+                    // dUp = eps ⊙ R; R's own gradients are weighted by eps ⊙ up
+                    e.mul(r).intoArray(sc.dus, k);
+                    e = e.mul(FloatVector.fromArray(S, sc.us, k));
                 }
-                g.mul(dp.sub(r.mul(dQdx))).intoArray(ds, k);
-                FloatVector gb = g.mul(r).mul(outer).neg();
-                FloatVector pw = g;
-                a0 = a0.add(pw);
-                pw = pw.mul(x);
-                a1 = a1.add(pw);
-                pw = pw.mul(x);
-                a2 = a2.add(pw);
-                pw = pw.mul(x);
-                a3 = a3.add(pw);
-                pw = pw.mul(x);
-                a4 = a4.add(pw);
-                pw = pw.mul(x);
-                a5 = a5.add(pw);
-                FloatVector qw = gb;
-                if (shift) {
-                    qw = qw.mul(y);
-                }
-                b0 = b0.add(qw);
-                qw = qw.mul(y);
-                b1 = b1.add(qw);
-                qw = qw.mul(y);
-                b2 = b2.add(qw);
-                qw = qw.mul(y);
-                b3 = b3.add(qw);
-            }
-            float[] sums = sc.sums;
-            sums[0] = a0.reduceLanes(VectorOperators.ADD);
-            sums[1] = a1.reduceLanes(VectorOperators.ADD);
-            sums[2] = a2.reduceLanes(VectorOperators.ADD);
-            sums[3] = a3.reduceLanes(VectorOperators.ADD);
-            sums[4] = a4.reduceLanes(VectorOperators.ADD);
-            sums[5] = a5.reduceLanes(VectorOperators.ADD);
-            sums[6] = b0.reduceLanes(VectorOperators.ADD);
-            sums[7] = b1.reduceLanes(VectorOperators.ADD);
-            sums[8] = b2.reduceLanes(VectorOperators.ADD);
-            sums[9] = b3.reduceLanes(VectorOperators.ADD);
-            addSums(sums, acc, accA, accB);
-        }
-
-        /**
-         * {@link #backwardOnePass} of an ungated backward: the same loop without the load of up and the store of
-         * dUp, which cost 5-9 % of the forward + backward time (a quiet JMH run: B CHANNEL 12.0 → 11.0 ms, B LAYER
-         * 11.9 → 11.4 ms on 8M float32). A copy, not a branch in the one loop: C2 does not keep a vector that is
-         * merged across a branch in registers, and the loop's vectors must not leave its method (see there).
-         * Kept equal to the gated loop line for line except those two lines; KernelReferenceTest and GatedKernelTest
-         * cover both.
-         */
-        private void backwardOnePassPlain(float[] xs, float[] es, float[] ds, Scratch sc, int from, int to, int ao,
-                                     int dO, double[] acc, int accA, int accB) {
-            if (to <= from) {
-                return;
-            }
-            FloatVector zero = FloatVector.zero(S);
-            FloatVector one = FloatVector.broadcast(S, 1f);
-            boolean shift = firstPower == 1;
-            FloatVector a0 = zero;
-            FloatVector a1 = zero;
-            FloatVector a2 = zero;
-            FloatVector a3 = zero;
-            FloatVector a4 = zero;
-            FloatVector a5 = zero;
-            FloatVector b0 = zero;
-            FloatVector b1 = zero;
-            FloatVector b2 = zero;
-            FloatVector b3 = zero;
-            for (int k = from; k < to; k += L) {
-                FloatVector x = FloatVector.fromArray(S, xs, k);
-                FloatVector e = FloatVector.fromArray(S, es, k);
-                FloatVector p = FloatVector.broadcast(S, a[ao + m1 - 1]);
-                FloatVector dp = zero;
-                for (int i = m1 - 2; i >= 0; i--) {
-                    dp = dp.fma(x, p);
-                    p = p.fma(x, FloatVector.broadcast(S, a[ao + i]));
-                }
-                FloatVector y = absInput ? x.abs() : x;
-                FloatVector t = FloatVector.broadcast(S, dc[dO + dLen - 1]);
-                FloatVector dt = zero;
-                for (int j = dLen - 2; j >= 0; j--) {
-                    dt = dt.fma(y, t);
-                    t = t.fma(y, FloatVector.broadcast(S, dc[dO + j]));
-                }
-                FloatVector outer;
-                FloatVector q;
-                if (absOfSum) {
-                    outer = one.blend(-1f, t.compare(VectorOperators.LT, zero));
-                    q = t.abs().add(offset);
-                } else {
-                    outer = one;
-                    q = t.add(offset);
-                }
-                FloatVector inv = one.div(q); // one division for R and g (a division costs many multiplications)
-                FloatVector r = p.mul(inv);
                 FloatVector g = e.mul(inv);
                 FloatVector dQdx = outer.mul(dt);
                 if (absInput) {
@@ -803,8 +706,8 @@ public final class VectorRationalKernel implements RationalKernel {
         final float[] pw = new float[CHUNK];
         final float[] laneAcc;
         /**
-         * The chunk of up and of dUp. When not gated, up is all ones and dUp is written but never read: the hot loops
-         * run the same code either way (see {@link Coef#backwardOnePass}).
+         * The chunk of up and of dUp. When not gated, up is all ones and dUp is never read: {@link Coef#step} runs the
+         * same code either way, {@link Coef#backwardOnePass} skips both when not gated.
          */
         final float[] us;
         final float[] dus;
