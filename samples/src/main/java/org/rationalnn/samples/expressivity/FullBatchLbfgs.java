@@ -91,8 +91,9 @@ final class FullBatchLbfgs {
             if (!(slope < 0)) {
                 // not a descent direction: forget the curvature pairs and go down the gradient
                 pairs = 0;
+                double scale = 1e-3 / Math.max(1e-300, Math.sqrt(dot(g, g)));
                 for (int z = 0; z < p; z++) {
-                    d[z] = -g[z] * 1e-3 / Math.max(1e-300, Math.sqrt(dot(g, g)));
+                    d[z] = -g[z] * scale;
                 }
                 slope = dot(g, d);
                 if (!(slope < 0)) {

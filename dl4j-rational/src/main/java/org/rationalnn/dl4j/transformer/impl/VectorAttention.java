@@ -49,13 +49,20 @@ final class VectorAttention {
             this.extents = extents;
         }
 
-        /** Pair p's row ends and column starts (see {@link KeyExtents}) into end [T] and first [T]. */
-        void extents(long p, int[] end, int[] first) {
+        /** Pair p's row ends (see {@link KeyExtents}) into end [T]. */
+        void ends(long p, int[] end) {
             if (extents == null) {
                 Arrays.fill(end, t);
-                Arrays.fill(first, 0);
             } else {
                 extents.ends(p / heads, end);
+            }
+        }
+
+        /** Pair p's column starts (see {@link KeyExtents}) into first [T]. */
+        void firsts(long p, int[] first) {
+            if (extents == null) {
+                Arrays.fill(first, 0);
+            } else {
                 extents.firsts(p / heads, first);
             }
         }
@@ -249,9 +256,8 @@ final class VectorAttention {
             float[] s = new float[tt];
             float[] pen = new float[tt];
             int[] end = new int[tt];
-            int[] first = new int[tt];
             for (long p = from; p < to; p++) {
-                g.extents(p, end, first);
+                g.ends(p, end);
                 readBlock(qb, qOff, g, p, 0, q);
                 readBlockTransposed(qb, qOff, g, p, 1, row, kt);
                 for (int i = 0; i < tt; i++) {
@@ -342,9 +348,8 @@ final class VectorAttention {
             float[] m = new float[tt];
             float[] idx = new float[tt];
             int[] end = new int[tt];
-            int[] first = new int[tt];
             for (long p = from; p < to; p++) {
-                g.extents(p, end, first);
+                g.ends(p, end);
                 readBlock(qb, qOff, g, p, 0, q);
                 readBlockTransposed(qb, qOff, g, p, 1, row, kt);
                 for (int i = 0; i < tt; i++) {
@@ -392,9 +397,8 @@ final class VectorAttention {
             float[] w = new float[tt * tt];
             float[] out = new float[tt * g.dh];
             int[] end = new int[tt];
-            int[] first = new int[tt];
             for (long p = from; p < to; p++) {
-                g.extents(p, end, first);
+                g.ends(p, end);
                 readBlock(qb, qOff, g, p, 2, v);
                 wb.get(wOff + (int) (p * tt * tt), w, 0, tt * tt);
                 weightsTimesBlock(w, v, g.dh, tt, out, end);
@@ -434,7 +438,8 @@ final class VectorAttention {
             int[] end = new int[tt];
             int[] first = new int[tt];
             for (long p = from; p < to; p++) {
-                g.extents(p, end, first);
+                g.ends(p, end);
+                g.firsts(p, first);
                 readBlockTransposed(qb, qOff, g, p, 2, row, vt);
                 int col = (int) (p % g.heads) * g.dh;
                 for (int i = 0; i < tt; i++) {
@@ -480,7 +485,8 @@ final class VectorAttention {
             int[] end = new int[tt];
             int[] first = new int[tt];
             for (long p = from; p < to; p++) {
-                g.extents(p, end, first);
+                g.ends(p, end);
+                g.firsts(p, first);
                 readBlock(qb, qOff, g, p, 0, q);
                 readBlock(qb, qOff, g, p, 1, k);
                 sb.get(sOff + (int) (p * tt * tt), ds, 0, tt * tt);
