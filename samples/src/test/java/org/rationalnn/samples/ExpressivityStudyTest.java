@@ -8,6 +8,7 @@ import org.rationalnn.samples.approx.AbsApproximations;
 import org.rationalnn.samples.expressivity.Act;
 import org.rationalnn.samples.expressivity.SingleFunctionStudy.Row;
 import org.rationalnn.samples.expressivity.TrainedStudy;
+import org.rationalnn.samples.harness.Cli;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -114,6 +115,25 @@ class ExpressivityStudyTest {
                 assertEquals(p, ExpressivityStudy.network(inputs, w, a, 1, o).numParams(), a + " " + inputs);
             }
         }
+    }
+
+    @Test
+    void fullPresetSetsTheProtocolAndLeavesExplicitOptionsAlone() {
+        ExpressivityStudy.Options full = Cli.parseWithPreset(new ExpressivityStudy.Options(),
+                new String[]{"--full", "--seeds", "1", "--targets", "peak"});
+        assertEquals(1, full.seeds);
+        assertEquals(List.of("peak"), full.targets);
+        assertEquals(List.of(30, 100, 300), full.budgets);
+        assertEquals(List.of("rational", "relu", "leakyrelu", "tanh", "gelu"), full.activations);
+        assertEquals(5000, full.steps);
+        assertEquals(2000, full.polish);
+        assertEquals(List.of(1e-2, 1e-3, 1e-4), full.epsilon);
+        // without --full nothing changes
+        ExpressivityStudy.Options plain = Cli.parseWithPreset(new ExpressivityStudy.Options(),
+                new String[]{"--seeds", "1"});
+        assertEquals(new ExpressivityStudy.Options().budgets, plain.budgets);
+        assertEquals(0, plain.polish);
+        assertEquals(Act.values().length, plain.activations.size());
     }
 
     @Test

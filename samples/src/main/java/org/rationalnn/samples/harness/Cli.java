@@ -26,14 +26,9 @@ public final class Cli {
      */
     public static <O> void main(String[] args, O options, Consumer<O> run) {
         Environment.boundNativeMemory();
-        CommandLine cl = new CommandLine(options);
-        O parsed = parse(cl, options, args);
+        O parsed = parseWithPreset(options, args);
         if (parsed == null) {
             return;
-        }
-        if (parsed instanceof Preset preset) {
-            preset.applyPreset(cl.getParseResult().matchedOptions().stream().map(OptionSpec::longestName)
-                    .collect(Collectors.toSet()));
         }
         try {
             run.accept(parsed);
@@ -52,6 +47,20 @@ public final class Cli {
      */
     public static <T> T parse(T options, String[] args) {
         return parse(new CommandLine(options), options, args);
+    }
+
+    /**
+     * {@link #parse} and then, for options with a {@link Preset}, {@link Preset#applyPreset} with the options named
+     * on the command line (what {@link #main} runs).
+     */
+    public static <T> T parseWithPreset(T options, String[] args) {
+        CommandLine cl = new CommandLine(options);
+        T parsed = parse(cl, options, args);
+        if (parsed instanceof Preset preset) {
+            preset.applyPreset(cl.getParseResult().matchedOptions().stream().map(OptionSpec::longestName)
+                    .collect(Collectors.toSet()));
+        }
+        return parsed;
     }
 
     private static <T> T parse(CommandLine cl, T options, String[] args) {
