@@ -70,8 +70,9 @@ public final class ExpressivityStudy {
         @Option(names = "--full", description = "the full protocol: every target; rational, ReLU, LeakyReLU, tanh "
                 + "and GELU (SiLU and ELU were never the best fixed activation in the default run); budgets "
                 + "30,100,300; learning rates 0.01,0.03; 3 seeds; up to 5000 Adam steps with patience 5, then up to "
-                + "2000 L-BFGS iterations; float64; ε down to 1e-4; a finer constructive grid (about 80 min on 2 "
-                + "cores); options given explicitly win")
+                + "2000 L-BFGS iterations; float64; ε down to 1e-4; a finer constructive grid (measured: 1 h 57 "
+                + "min on 2 cores beside another run; its results are in samples/docs/results/expressivity-full); "
+                + "options given explicitly win")
         public boolean full;
         // -- trained networks
         @Option(names = "--targets", split = ",", description = "trained targets, from: abs, relu-net, peak, "
