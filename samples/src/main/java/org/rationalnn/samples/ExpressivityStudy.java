@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.rationalnn.dl4j.rational.RationalSpec;
 import org.rationalnn.samples.expressivity.Act;
 import org.rationalnn.samples.expressivity.ConstructiveStudy;
+import org.rationalnn.samples.expressivity.RecoveryStudy;
 import org.rationalnn.samples.expressivity.SingleFunctionStudy;
 import org.rationalnn.samples.expressivity.Target;
 import org.rationalnn.samples.expressivity.TrainedOutput;
@@ -116,6 +117,10 @@ public final class ExpressivityStudy {
         @Option(names = "--polish", description = "L-BFGS iterations on the full batch after Adam, for every "
                 + "activation alike (0 = none; default: ${DEFAULT-VALUE})")
         public int polish;
+        @Option(names = "--recovery", split = ",", description = "noise levels σ of a recovery run: training "
+                + "from the exact rational network of the peak and the ridge with every parameter moved by "
+                + "σ·(|θ|+1)·N(0,1), e.g. 0,0.01,0.1,0.3,1 (default: none)")
+        public List<Double> recovery = new ArrayList<>();
         @Option(names = "--precision", description = "float32 or float64 (default: ${DEFAULT-VALUE})")
         public String precision = "float64";
         @Option(names = "--degrees", split = ",", description = "rational type m,n (default: 5,4)")
@@ -228,6 +233,8 @@ public final class ExpressivityStudy {
         /** The constructive part (null if skipped). */
         public ConstructiveStudy.Result constructive;
         public TrainedStudy.Result trained = new TrainedStudy.Result(List.of(), List.of(), null);
+        /** Training from the perturbed exact networks ({@code --recovery}; empty without it). */
+        public List<RecoveryStudy.Recovery> recovery = List.of();
         /** Exact rational representations of the trained targets in the trained architecture, where one exists. */
         public java.util.Map<String, TrainedStudy.Exact> exact = new java.util.LinkedHashMap<>();
         public Path output;
@@ -277,6 +284,9 @@ public final class ExpressivityStudy {
                 if (e != null) {
                     result.exact.put(t.id(), e);
                 }
+            }
+            if (!o.recovery.isEmpty()) {
+                result.recovery = RecoveryStudy.run(targets(o), o.recovery, o.protocol(), log);
             }
         }
         String console = writeOutputs(o, result, session);
@@ -351,6 +361,8 @@ public final class ExpressivityStudy {
                 + o.inverseDeltas);
         require(!o.constructiveEpsilon.isEmpty() && o.constructiveEpsilon.stream().allMatch(e -> e > 0 && e < 1),
                 "--constructive-epsilon must be in (0, 1), got " + o.constructiveEpsilon);
+        require(o.recovery.stream().allMatch(v -> v >= 0 && Double.isFinite(v)), "--recovery noise levels must "
+                + "be finite and >= 0, got " + o.recovery);
         require(o.plDensity >= 1, "--pl-density must be >= 1, got " + o.plDensity);
     }
 
@@ -443,6 +455,11 @@ public final class ExpressivityStudy {
                     .append("goals at ε = 1e-3\n").append(TrainedOutput.goalTable(r.trained, o.targets, acts)
                             .console());
         }
+        if (!r.recovery.isEmpty()) {
+            s.csv("recovery.csv", RecoveryStudy.runTable(r.recovery));
+            console.append("\ntraining from the exact rational network plus relative noise σ\n")
+                    .append(RecoveryStudy.table(r.recovery, epsilons(o)).console());
+        }
         return console.toString();
     }
 
@@ -505,6 +522,12 @@ public final class ExpressivityStudy {
             md.table(TrainedOutput.neededTable(r.trained, o.targets, acts, epsilons(o)));
             md.subsection("Findings");
             md.bullets(TrainedOutput.findings(r.trained, o.targets, acts, epsilons(o), r.exact));
+            if (!r.recovery.isEmpty()) {
+                md.subsection("Training from the exact network");
+                md.text(RecoveryStudy.explanation(o.protocol()));
+                md.table(RecoveryStudy.table(r.recovery, epsilons(o)));
+                md.bullets(RecoveryStudy.findings(r.recovery, TrainedOutput.GOAL_EPSILON));
+            }
             md.image("networks.png", "networks");
             for (String t : o.targets) {
                 md.subsection(target(t, o).label());
@@ -558,10 +581,12 @@ public final class ExpressivityStudy {
             List<Act> acts = acts(o);
             long reported = r.trained.runs().stream().filter(x -> !x.tuning).count();
             long converged = TrainedOutput.convergedRuns(r.trained);
+            List<String> equal = TrainedOutput.equalBudgetSentences(r.trained, o.targets, acts);
             out.add(String.format(Locale.ROOT, "**Trained networks** (%d seeds, at most %d steps, budgets %s; %d of "
-                            + "%d reported runs met the convergence criterion). At the largest budget, median uniform "
-                            + "error: %s.", o.seeds, o.steps, o.budgets, converged, reported,
-                    String.join("; ", TrainedOutput.equalBudgetSentences(r.trained, o.targets, acts))));
+                            + "%d reported runs met the convergence criterion). %s", o.seeds, o.steps, o.budgets,
+                    converged, reported, equal.isEmpty() ? "No rational and fixed activation were both trained, so "
+                            + "nothing is compared at equal parameters."
+                            : "At the largest budget, median uniform error: " + String.join("; ", equal) + "."));
             List<String> goals = TrainedOutput.goalSentences(r.trained, o.targets, acts);
             if (!goals.isEmpty()) {
                 out.add("**Goals at ε = 1e-3** (section 3): " + String.join("; ", goals) + "."

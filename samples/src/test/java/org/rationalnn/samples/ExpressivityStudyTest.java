@@ -137,6 +137,30 @@ class ExpressivityStudyTest {
     }
 
     @Test
+    void aRationalOnlyRunSaysThatNothingWasComparedInsteadOfEmptySentences(@TempDir Path dir) throws IOException {
+        ExpressivityStudy.Options o = new ExpressivityStudy.Options();
+        o.out = dir;
+        o.targets = List.of("peak");
+        o.activations = List.of("rational");
+        o.budgets = List.of(30);
+        o.steps = 50;
+        o.seeds = 1;
+        o.learningRates = List.of(0.01);
+        o.maxDegree = 0;
+        o.constructiveDepth = 0;
+        o.noPlots = true;
+        ExpressivityStudy.run(o);
+        String report = Files.readString(dir.resolve("report.md"));
+        assertTrue(report.contains("nothing is compared at equal parameters"), report);
+        assertTrue(report.contains("no fixed activation trained"), report);
+        for (String broken : List.of("error: .", "**peak**: .", "not reached with 0", "0.0x", "best fixed (-)")) {
+            assertTrue(!report.contains(broken), "'" + broken + "' in\n" + report);
+        }
+        assertTrue(report.contains("| peak | 1.00e-03 | rational ≥ 5.0x fewer |") && report.contains("undecided"),
+                report);
+    }
+
+    @Test
     void badOptionsAreRejectedWithTheValue() {
         ExpressivityStudy.Options o = new ExpressivityStudy.Options();
         o.activations = List.of("rational", "swish2");
@@ -146,5 +170,10 @@ class ExpressivityStudyTest {
         o2.targets = List.of("sine");
         e = assertThrows(IllegalArgumentException.class, () -> ExpressivityStudy.run(o2));
         assertTrue(e.getMessage().contains("sine") && e.getMessage().contains("peak"), e.getMessage());
+        ExpressivityStudy.Options o3 = Cli.parseWithPreset(new ExpressivityStudy.Options(),
+                new String[]{"--recovery", "0,0.1,-2"});
+        assertEquals(List.of(0.0, 0.1, -2.0), o3.recovery);
+        e = assertThrows(IllegalArgumentException.class, () -> ExpressivityStudy.run(o3));
+        assertTrue(e.getMessage().contains("--recovery") && e.getMessage().contains("-2.0"), e.getMessage());
     }
 }

@@ -111,8 +111,11 @@ public final class TrainedOutput {
      * @param fixedMax  the largest fixed network trained
      */
     record Comparison(long rational, long rationalMax, Act bestFixed, long fixed, long fixedMax) {
-        /** fixed / rational, or bounds when one side did not reach ε; NaN if neither did. */
+        /** fixed / rational, or bounds when one side did not reach ε; NaN if neither did or no fixed was trained. */
         double ratio() {
+            if (fixedMax == 0) {
+                return Double.NaN;
+            }
             if (rational > 0 && fixed > 0) {
                 return (double) fixed / rational;
             }
@@ -126,6 +129,9 @@ public final class TrainedOutput {
         }
 
         String ratioText() {
+            if (fixedMax == 0) {
+                return "no fixed activation trained";
+            }
             double q = ratio();
             if (Double.isNaN(q)) {
                 return "neither reached ε";
@@ -184,7 +190,9 @@ public final class TrainedOutput {
             if (target.equals("abs")) {
                 goal = "rational within " + Fmt.times(ABS_GOAL_FACTOR) + " of ReLU";
                 long relu = r.parametersToReach(target, Act.RELU, GOAL_EPSILON).orElse(-1);
-                if (c.rational() > 0) {
+                if (r.largest(target, Act.RELU) == 0) {
+                    met = null; // ReLU not trained: nothing to be within 2x of
+                } else if (c.rational() > 0) {
                     met = relu <= 0 || c.rational() <= ABS_GOAL_FACTOR * relu;
                 } else {
                     met = relu > 0 ? Boolean.FALSE : null;
@@ -203,7 +211,8 @@ public final class TrainedOutput {
             }
             t.row(target, Fmt.sci(GOAL_EPSILON), goal, c.rational() > 0 ? Long.toString(c.rational())
                             : "> " + c.rationalMax(), c.bestFixed() == null ? "-" : c.bestFixed().id(),
-                    c.fixed() > 0 ? Long.toString(c.fixed()) : "> " + c.fixedMax(), c.ratioText(),
+                    c.fixed() > 0 ? Long.toString(c.fixed()) : c.fixedMax() == 0 ? "-" : "> " + c.fixedMax(),
+                    c.ratioText(),
                     met == null ? "undecided" : met ? "yes" : "no");
         }
         return t;
@@ -300,9 +309,14 @@ public final class TrainedOutput {
             }
             Comparison c = compare(r, target, acts, GOAL_EPSILON);
             String met = metText(r, target, acts);
+            String rational = c.rational() > 0 ? c.rational() + " parameters" : "not reached with " + c.rationalMax();
+            if (c.fixedMax() == 0) {
+                out.add(String.format(Locale.ROOT, "%s: rational %s at ε = 1e-3 (no fixed activation trained; goal "
+                        + "%s)", target, rational, met));
+                continue;
+            }
             out.add(String.format(Locale.ROOT, "%s: rational %s, best fixed (%s) %s at ε = 1e-3 (%s; goal %s)", target,
-                    c.rational() > 0 ? c.rational() + " parameters" : "not reached with " + c.rationalMax(),
-                    c.bestFixed() == null ? "-" : c.bestFixed().id(),
+                    rational, c.bestFixed() == null ? "-" : c.bestFixed().id(),
                     c.fixed() > 0 ? c.fixed() + " parameters" : "not reached with " + c.fixedMax(), c.ratioText(),
                     met));
         }
@@ -341,7 +355,9 @@ public final class TrainedOutput {
                         c.bestFixed().id(), c.fixed() > 0 ? c.fixed() + " parameters" : "not reached (> "
                                 + c.fixedMax() + ")", c.ratioText()));
             }
-            sb.append(String.join("; ", parts)).append(". ");
+            if (!parts.isEmpty()) {
+                sb.append(String.join("; ", parts)).append(". ");
+            }
             Cell bestRational = r.cells().stream().filter(c -> c.target().equals(target)
                     && c.activation() == Act.RATIONAL).min(Comparator.comparingDouble(Cell::median)).orElse(null);
             if (bestRational != null) {

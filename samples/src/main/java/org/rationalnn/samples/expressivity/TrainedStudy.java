@@ -22,9 +22,11 @@ import org.rationalnn.samples.harness.Progress;
 import org.slf4j.Logger;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -160,11 +162,7 @@ public final class TrainedStudy {
     public record Cell(String target, Act activation, int budget, int width, long parameters, double learningRate,
                        List<Run> runs) {
         public double median() {
-            double[] e = runs.stream().mapToDouble(r -> r.uniformError).sorted().toArray();
-            if (e.length == 0) {
-                return Double.NaN;
-            }
-            return e.length % 2 == 1 ? e[e.length / 2] : Math.sqrt(e[e.length / 2 - 1] * e[e.length / 2]);
+            return TrainedStudy.median(runs.stream().mapToDouble(r -> r.uniformError).toArray());
         }
 
         public double min() {
@@ -202,6 +200,16 @@ public final class TrainedStudy {
             return cells.stream().filter(c -> c.target().equals(target) && c.activation() == act)
                     .mapToLong(Cell::parameters).max().orElse(0);
         }
+    }
+
+    /** The median of errors (the geometric mean of the middle two for an even count; NaN if empty). */
+    static double median(double[] values) {
+        double[] e = values.clone();
+        Arrays.sort(e);
+        if (e.length == 0) {
+            return Double.NaN;
+        }
+        return e.length % 2 == 1 ? e[e.length / 2] : Math.sqrt(e[e.length / 2 - 1] * e[e.length / 2]);
     }
 
     private record Job(Target target, Act act, int budget, int width, long seed, double lr, boolean tuning) {
@@ -286,25 +294,37 @@ public final class TrainedStudy {
     }
 
     private static List<Run> runAll(List<Job> jobs, Protocol p, Progress progress) {
-        if (jobs.isEmpty()) {
+        List<Callable<Run>> tasks = new ArrayList<>();
+        for (Job j : jobs) {
+            tasks.add(() -> {
+                Run r = train(j.target(), j.act(), j.budget(), j.width(), j.seed(), j.lr(), j.tuning(), p);
+                progress.step(String.format(Locale.ROOT, "%s / %s / %d params / lr %s%s: uniform error %.3g "
+                                + "after %d steps%s (%.1fs)", r.target, r.activation.id(), r.parameters,
+                        r.learningRate, r.tuning ? " (tuning)" : "", r.uniformError, r.steps,
+                        r.converged ? ", converged" : "", r.seconds));
+                return r;
+            });
+        }
+        return inParallel(tasks, p.threads());
+    }
+
+    /**
+     * Runs independent trainings {@code threads} at a time (native BLAS threads set to 1 meanwhile when more than
+     * one runs at once) and returns their results in the order of {@code tasks}.
+     */
+    static <T> List<T> inParallel(List<Callable<T>> tasks, int threads) {
+        if (tasks.isEmpty()) {
             return List.of();
         }
-        ExecutorService pool = Executors.newFixedThreadPool(p.threads());
-        Environment.NativeThreads previous = p.threads() > 1 ? Environment.NativeThreads.set(1) : null;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        Environment.NativeThreads previous = threads > 1 ? Environment.NativeThreads.set(1) : null;
         try {
-            List<Future<Run>> futures = new ArrayList<>();
-            for (Job j : jobs) {
-                futures.add(pool.submit(() -> {
-                    Run r = train(j.target(), j.act(), j.budget(), j.width(), j.seed(), j.lr(), j.tuning(), p);
-                    progress.step(String.format(Locale.ROOT, "%s / %s / %d params / lr %s%s: uniform error %.3g "
-                                    + "after %d steps%s (%.1fs)", r.target, r.activation.id(), r.parameters,
-                            r.learningRate, r.tuning ? " (tuning)" : "", r.uniformError, r.steps,
-                            r.converged ? ", converged" : "", r.seconds));
-                    return r;
-                }));
+            List<Future<T>> futures = new ArrayList<>();
+            for (Callable<T> task : tasks) {
+                futures.add(pool.submit(task));
             }
-            List<Run> out = new ArrayList<>();
-            for (Future<Run> f : futures) {
+            List<T> out = new ArrayList<>();
+            for (Future<T> f : futures) {
                 out.add(f.get());
             }
             return out;
@@ -374,8 +394,8 @@ public final class TrainedStudy {
     /**
      * A rational network of exactly the trained architecture (d → w → w → 1, dense + rational layers of the
      * protocol's type, one coefficient set per layer) with explicit parameters that represents the target exactly:
-     * the peak with w = 1 (R_1(u) = u², then 1/(1 + v) of v = u/η²), the ridge with w = 3 (R_1(u) = u² of
-     * (x, y + 1, y − 1), so ((y + 1)² − (y − 1)²)/4 − x² = y − x², then 1/(1 + z²) of z = (y − x²)/η). |x| and the
+     * the peak with w = 1 (R_1(u) = u², then R_2(v) = 1/(1 + v/η²)), the ridge with w = 3 (R_1(u) = u² of
+     * (x, y + 1, y − 1), so ((y + 1)² − (y − 1)²)/4 − x² = y − x², then R_2(z) = 1/(1 + z²/η²)). |x| and the
      * random ReLU network have no exact rational representation (they have kinks).
      *
      * @param net        the network (float64)
@@ -385,38 +405,63 @@ public final class TrainedStudy {
     public record Exact(MultiLayerNetwork net, long parameters, double uniformError) {
     }
 
-    /** The exact representation of {@code t} in the trained architecture, or null if there is none. */
+    /** Where the exact network carries the target's scale 1/η (the function is the same). */
+    public enum ExactScale {
+        /**
+         * In the second rational layer's denominator coefficient (1/η²): every rational layer sees inputs in
+         * [−2, 2], so no coefficient's gradient is amplified by a large power of its input.
+         */
+        COEFFICIENTS,
+        /**
+         * In the dense weights before the second rational layer (1/η² for the peak, 1/η for the ridge): that layer
+         * sees inputs up to 1/η² (the peak) or about 2/η (the ridge), and its degree-k coefficients act on their
+         * k-th powers.
+         */
+        WEIGHTS;
+
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** The exact representation of {@code t} in the trained architecture (scale in the coefficients), or null. */
     public static Exact exactRepresentation(Target t, Protocol p) {
+        return exactRepresentation(t, p, ExactScale.COEFFICIENTS);
+    }
+
+    /** The exact representation of {@code t} in the trained architecture, or null if there is none. */
+    public static Exact exactRepresentation(Target t, Protocol p, ExactScale scale) {
         int m = p.degrees()[0];
         int n = p.degrees()[1];
         if (p.depth() != 2 || m < 2 || n < 2 || !(t.id().equals("peak") || t.id().equals("ridge"))) {
             return null;
         }
-        Protocol dp = new Protocol(p.depth(), p.degrees(), p.maxSteps(), p.seeds(), p.learningRates(),
-                p.coefficientLr(), p.evalEvery(), p.patience(), p.tolerance(), p.lrFactor(), p.lrDrops(), p.points(),
-                p.points2d(), DataType.DOUBLE, p.threads(), p.polish());
+        Protocol dp = inDouble(p);
         boolean peak = t.id().equals("peak");
         int w = peak ? 1 : 3;
         MultiLayerNetwork net = network(t.dims(), w, Act.RATIONAL, 1, 1e-3, dp);
         double eta = t.width();
+        boolean inWeights = scale == ExactScale.WEIGHTS;
         double[] square = new double[m + 1];
         square[2] = 1;
         double[] one = new double[m + 1];
         one[0] = 1;
         double[] noDen = new double[n];
         double[] den1 = new double[n];
-        den1[peak ? 0 : 1] = 1; // 1 + |v| (peak, v >= 0) or 1 + |z²|
+        // 1 + |c v| (peak, v >= 0) or 1 + |c z²|, c = 1/η² unless the weights carry the scale
+        den1[peak ? 0 : 1] = inWeights ? 1 : 1 / (eta * eta);
         double[][] w0;
         double[][] b0;
         double[][] w2;
         if (peak) {
             w0 = new double[][]{{1}};
             b0 = new double[][]{{0}};
-            w2 = new double[][]{{1 / (eta * eta)}};
+            w2 = new double[][]{{inWeights ? 1 / (eta * eta) : 1}};
         } else {
+            double k = inWeights ? 1 / eta : 1;
             w0 = new double[][]{{1, 0, 0}, {0, 1, 1}};
             b0 = new double[][]{{0, 1, -1}};
-            w2 = new double[][]{{-1 / eta, 0, 0}, {0.25 / eta, 0, 0}, {-0.25 / eta, 0, 0}};
+            w2 = new double[][]{{-k, 0, 0}, {0.25 * k, 0, 0}, {-0.25 * k, 0, 0}};
         }
         double[][] wOut = new double[w][1];
         wOut[0][0] = 1;
@@ -430,9 +475,34 @@ public final class TrainedStudy {
         set(net, 3, RationalParamInitializer.DENOMINATOR_KEY, new double[][]{den1});
         set(net, 4, "W", wOut);
         set(net, 4, "b", new double[][]{{0}});
-        INDArray grid = t.grid(t.dims() == 1 ? 4001 : 201).castTo(DataType.DOUBLE);
-        double err = net.output(grid).subi(t.values(grid)).amaxNumber().doubleValue();
-        return new Exact(net, net.numParams(), err);
+        return new Exact(net, net.numParams(), uniformError(net, t));
+    }
+
+    /** The evaluation grid: 4001 points on [−1, 1] in 1-D, 201 × 201 in 2-D. */
+    static INDArray evaluationGrid(Target t, DataType dataType) {
+        return t.grid(t.dims() == 1 ? 4001 : 201).castTo(dataType);
+    }
+
+    /** max |net − f| on the evaluation grid, computed in float64 (+∞ if the network's output is not finite). */
+    static double uniformError(MultiLayerNetwork net, Target t) {
+        INDArray grid = evaluationGrid(t, net.params().dataType());
+        double e = net.output(grid).castTo(DataType.DOUBLE).subi(t.values(grid).castTo(DataType.DOUBLE))
+                .amaxNumber().doubleValue();
+        return Double.isFinite(e) ? e : Double.POSITIVE_INFINITY;
+    }
+
+    /** The same protocol in float64. */
+    static Protocol inDouble(Protocol p) {
+        return new Protocol(p.depth(), p.degrees(), p.maxSteps(), p.seeds(), p.learningRates(), p.coefficientLr(),
+                p.evalEvery(), p.patience(), p.tolerance(), p.lrFactor(), p.lrDrops(), p.points(), p.points2d(),
+                DataType.DOUBLE, p.threads(), p.polish());
+    }
+
+    /** The protocol with at most {@code maxSteps} Adam steps (0: the L-BFGS polish alone). */
+    static Protocol withSteps(Protocol p, int maxSteps) {
+        return new Protocol(p.depth(), p.degrees(), maxSteps, p.seeds(), p.learningRates(), p.coefficientLr(),
+                p.evalEvery(), p.patience(), p.tolerance(), p.lrFactor(), p.lrDrops(), p.points(), p.points2d(),
+                p.dataType(), p.threads(), p.polish());
     }
 
     private static void set(MultiLayerNetwork net, int layer, String key, double[][] values) {
@@ -465,6 +535,16 @@ public final class TrainedStudy {
         if (net.numParams() != expected) {
             throw new IllegalStateException("parameter count " + net.numParams() + " != expected " + expected);
         }
+        return fit(net, t, act, budget, width, seed, lr, tuning, p, t0);
+    }
+
+    /**
+     * Trains {@code net} (built for the protocol's data type, with Adam at learning rate lr) by the protocol: Adam
+     * until the plateau criterion or the step cap, then the L-BFGS polish; measures it on the evaluation grid.
+     * {@code t0} is the {@link System#nanoTime()} the run's time counts from.
+     */
+    static Run fit(MultiLayerNetwork net, Target t, Act act, int budget, int width, long seed, double lr,
+                   boolean tuning, Protocol p, long t0) {
         INDArray x = t.grid(t.dims() == 1 ? p.points() : p.points2d()).castTo(p.dataType());
         DataSet train = new DataSet(x, t.values(x));
         List<CurvePoint> curve = new ArrayList<>();
@@ -516,7 +596,7 @@ public final class TrainedStudy {
                 }
             });
         }
-        INDArray grid = t.grid(t.dims() == 1 ? 4001 : 201).castTo(p.dataType());
+        INDArray grid = evaluationGrid(t, p.dataType());
         INDArray diff = net.output(grid).castTo(DataType.DOUBLE).subi(t.values(grid).castTo(DataType.DOUBLE));
         double uniform = diff.amaxNumber().doubleValue();
         double rms = Math.sqrt(diff.mul(diff).meanNumber().doubleValue());
