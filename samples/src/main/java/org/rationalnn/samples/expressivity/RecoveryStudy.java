@@ -49,7 +49,7 @@ public final class RecoveryStudy {
         }
 
         TrainedStudy.Protocol protocol(TrainedStudy.Protocol p) {
-            return this == ADAM_THEN_LBFGS ? p : TrainedStudy.withSteps(p, 0);
+            return this == ADAM_THEN_LBFGS ? p : p.withMaxSteps(0);
         }
     }
 
@@ -68,7 +68,10 @@ public final class RecoveryStudy {
                            TrainedStudy.Run run) {
     }
 
-    /** Seeds of the perturbations: distinct for every run of a target and noise level. */
+    /**
+     * The perturbation seed of the s-th run: distinct across the seeds of one cell, and the same s-th seed for every
+     * target, scale, optimizer and noise level (so both optimizers start from the same perturbed network).
+     */
     static long seed(int s) {
         return 7000L + s;
     }
@@ -88,7 +91,7 @@ public final class RecoveryStudy {
                 throw new IllegalArgumentException("noise levels must be finite and >= 0, got " + sigma);
             }
         }
-        TrainedStudy.Protocol dp = TrainedStudy.inDouble(p);
+        TrainedStudy.Protocol dp = p.inDouble();
         double lr = p.learningRates().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
         List<Target> exact = new ArrayList<>();
         for (Target t : targets) {

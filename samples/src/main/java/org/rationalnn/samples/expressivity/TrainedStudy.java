@@ -86,6 +86,18 @@ public final class TrainedStudy {
                     .fitInterval(-1, 1)
                     .build();
         }
+
+        /** The same protocol in float64. */
+        Protocol inDouble() {
+            return new Protocol(depth, degrees, maxSteps, seeds, learningRates, coefficientLr, evalEvery, patience,
+                    tolerance, lrFactor, lrDrops, points, points2d, DataType.DOUBLE, threads, polish);
+        }
+
+        /** The protocol with at most {@code steps} Adam steps (0: the L-BFGS polish alone). */
+        Protocol withMaxSteps(int steps) {
+            return new Protocol(depth, degrees, steps, seeds, learningRates, coefficientLr, evalEvery, patience,
+                    tolerance, lrFactor, lrDrops, points, points2d, dataType, threads, polish);
+        }
     }
 
     /** A learned rational activation next to its initial function, with the range of inputs it saw. */
@@ -436,7 +448,7 @@ public final class TrainedStudy {
         if (p.depth() != 2 || m < 2 || n < 2 || !(t.id().equals("peak") || t.id().equals("ridge"))) {
             return null;
         }
-        Protocol dp = inDouble(p);
+        Protocol dp = p.inDouble();
         boolean peak = t.id().equals("peak");
         int w = peak ? 1 : 3;
         MultiLayerNetwork net = network(t.dims(), w, Act.RATIONAL, 1, 1e-3, dp);
@@ -489,20 +501,6 @@ public final class TrainedStudy {
         double e = net.output(grid).castTo(DataType.DOUBLE).subi(t.values(grid).castTo(DataType.DOUBLE))
                 .amaxNumber().doubleValue();
         return Double.isFinite(e) ? e : Double.POSITIVE_INFINITY;
-    }
-
-    /** The same protocol in float64. */
-    static Protocol inDouble(Protocol p) {
-        return new Protocol(p.depth(), p.degrees(), p.maxSteps(), p.seeds(), p.learningRates(), p.coefficientLr(),
-                p.evalEvery(), p.patience(), p.tolerance(), p.lrFactor(), p.lrDrops(), p.points(), p.points2d(),
-                DataType.DOUBLE, p.threads(), p.polish());
-    }
-
-    /** The protocol with at most {@code maxSteps} Adam steps (0: the L-BFGS polish alone). */
-    static Protocol withSteps(Protocol p, int maxSteps) {
-        return new Protocol(p.depth(), p.degrees(), maxSteps, p.seeds(), p.learningRates(), p.coefficientLr(),
-                p.evalEvery(), p.patience(), p.tolerance(), p.lrFactor(), p.lrDrops(), p.points(), p.points2d(),
-                p.dataType(), p.threads(), p.polish());
     }
 
     private static void set(MultiLayerNetwork net, int layer, String key, double[][] values) {
